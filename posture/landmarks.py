@@ -1,0 +1,290 @@
+"""Landmarks: the one module that talks to MediaPipe.
+
+Everything downstream works on :class:`Landmarks`, a frozen dataclass of NumPy arrays in
+pixel coordinates of the *unmirrored* frame. A selfie (mirrored) frame is flipped back
+before detection so that "left" and "right" are always the person's own sides and
+cross products (palm direction, right-over-left) keep their meaning; the annotator
+mirrors the drawing again for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import cv2
+import numpy as np
+
+
+class PoseLM(IntEnum):
+    """MediaPipe Pose landmark indices (the ones this project uses, named as MediaPipe does)."""
+
+    NOSE = 0
+    LEFT_EYE = 2
+    RIGHT_EYE = 5
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+class HandLM(IntEnum):
+    """MediaPipe Hands landmark indices."""
+
+    WRIST = 0
+    THUMB_CMC = 1
+    THUMB_MCP = 2
+    THUMB_IP = 3
+    THUMB_TIP = 4
+    INDEX_MCP = 5
+    INDEX_PIP = 6
+    INDEX_DIP = 7
+    INDEX_TIP = 8
+    MIDDLE_MCP = 9
+    MIDDLE_PIP = 10
+    MIDDLE_DIP = 11
+    MIDDLE_TIP = 12
+    RING_MCP = 13
+    RING_PIP = 14
+    RING_DIP = 15
+    RING_TIP = 16
+    PINKY_MCP = 17
+    PINKY_PIP = 18
+    PINKY_DIP = 19
+    PINKY_TIP = 20
+
+
+class FaceLM(IntEnum):
+    """Face Mesh indices (468 points, 478 with the refined irises)."""
+
+    FOREHEAD = 10
+    NOSE_TIP = 1
+    CHIN = 152
+    RIGHT_EYE_OUTER = 33  # the person's right eye
+    RIGHT_EYE_INNER = 133
+    LEFT_EYE_OUTER = 263
+    LEFT_EYE_INNER = 362
+    MOUTH_RIGHT = 61
+    MOUTH_LEFT = 291
+    UPPER_LIP_TOP = 0
+    UPPER_LIP_INNER = 13
+    LOWER_LIP_INNER = 14
+    LOWER_LIP_BOTTOM = 17
+    RIGHT_CHEEK = 234
+    LEFT_CHEEK = 454
+    RIGHT_IRIS = 468
+    LEFT_IRIS = 473
+
+
+# Bones drawn by the annotator (pose indices).
+POSE_BONES: tuple[tuple[int, int], ...] = (
+    (11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
+    (23, 25), (25, 27), (24, 26), (26, 28), (27, 29), (29, 31), (27, 31), (28, 30),
+    (30, 32), (28, 32), (15, 19), (16, 20),
+)
+HAND_BONES: tuple[tuple[int, int], ...] = (
+    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10),
+    (10, 11), (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17),
+    (17, 18), (18, 19), (19, 20),
+)
+
+# A pose landmark counts as seen only above this visibility, and only inside the frame
+# (MediaPipe extrapolates joints outside the picture).
+DEFAULT_MIN_VISIBILITY = 0.5
+
+
+@dataclass(frozen=True)
+class Landmarks:
+    """All landmarks of one person in one frame.
+
+    Coordinates are pixels of the unmirrored frame: x right, y down, z toward the scene
+    (smaller z = nearer the camera) scaled like x. ``pose_world`` is MediaPipe's metric
+    pose (metres, origin between the hips, y down). Missing parts are ``None``.
+    """
+
+    width: int
+    height: int
+    pose: np.ndarray | None = None  # (33, 3)
+    pose_visibility: np.ndarray | None = None  # (33,)
+    pose_world: np.ndarray | None = None  # (33, 3)
+    face: np.ndarray | None = None  # (478, 3)
+    left_hand: np.ndarray | None = None  # (21, 3), the person's left hand
+    right_hand: np.ndarray | None = None  # (21, 3)
+    mirrored: bool = False
+    min_visibility: float = DEFAULT_MIN_VISIBILITY
+    faces_in_frame: int = field(default=-1)  # -1: not counted
+
+    def __post_init__(self) -> None:
+        shapes = {"pose": (33, 3), "pose_world": (33, 3), "face": (478, 3),
+                  "left_hand": (21, 3), "right_hand": (21, 3)}
+        for name, shape in shapes.items():
+            arr = getattr(self, name)
+            if arr is not None and arr.shape != shape and not (name == "face" and arr.shape == (468, 3)):
+                raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+        if self.pose is not None and self.pose_visibility is None:
+            object.__setattr__(self, "pose_visibility", np.ones(33))
+
+    def seen(self, index: int) -> bool:
+        """True when pose landmark ``index`` is visible enough and inside the frame."""
+        if self.pose is None or self.pose_visibility is None:
+            return False
+        x, y = self.pose[index, :2]
+        inside = 0 <= x < self.width and 0 <= y < self.height
+        return bool(inside and self.pose_visibility[index] >= self.min_visibility)
+
+    def pose_points(self, *indices: int) -> np.ndarray | None:
+        """The (n, 3) pose points, or None if any of them is not seen."""
+        if not all(self.seen(i) for i in indices):
+            return None
+        return self.pose[list(indices)]
+
+    def visibility(self, *indices: int) -> float:
+        """Lowest visibility among the given pose landmarks (the confidence of a measurement)."""
+        if self.pose_visibility is None:
+            return 0.0
+        return float(min(self.pose_visibility[list(indices)]))
+
+    def hand(self, side: str) -> np.ndarray | None:
+        """The person's ``"left"`` or ``"right"`` hand landmarks."""
+        return self.left_hand if side == "left" else self.right_hand
+
+    def shoulder_width(self) -> float | None:
+        """Distance between the shoulders in pixels: the unit of body-relative ratios."""
+        pts = self.pose_points(PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER)
+        if pts is None:
+            return None
+        width = float(np.linalg.norm(pts[0, :2] - pts[1, :2]))
+        return width if width > 1e-6 else None
+
+    def person_box(self) -> tuple[float, float, float, float] | None:
+        """(x0, y0, x1, y1) around the seen pose landmarks, clipped to the frame."""
+        if self.pose is None:
+            return None
+        seen = [i for i in range(33) if self.seen(i)]
+        if not seen:
+            return None
+        pts = self.pose[seen, :2]
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    def transformed(self, matrix: np.ndarray, width: int, height: int) -> Landmarks:
+        """A copy in a ``width`` x ``height`` frame with every 2D point mapped by the 2x3
+        affine ``matrix`` (z scaled alike).
+
+        Used by tests to check that verdicts survive rotation, scaling and shifting.
+        """
+        scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+
+        def apply(arr: np.ndarray | None) -> np.ndarray | None:
+            if arr is None:
+                return None
+            xy = arr[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+            return np.column_stack([xy, arr[:, 2] * scale])
+
+        return Landmarks(
+            width=width, height=height,
+            pose=apply(self.pose), pose_visibility=self.pose_visibility,
+            pose_world=self.pose_world, face=apply(self.face),
+            left_hand=apply(self.left_hand), right_hand=apply(self.right_hand),
+            mirrored=self.mirrored, min_visibility=self.min_visibility,
+        )
+
+
+def _to_array(landmark_list, width: int, height: int) -> np.ndarray | None:
+    if landmark_list is None:
+        return None
+    return np.array([(p.x * width, p.y * height, p.z * width) for p in landmark_list.landmark],
+                    dtype=np.float64)
+
+
+class LandmarkDetector:
+    """Owns MediaPipe Holistic (complexity 1, refined face) and a face counter.
+
+    Only ``model_complexity=1`` ships inside the mediapipe 0.10.21 wheel; 0 and 2 would
+    try to download a model. Use as a context manager so the graphs are closed.
+    """
+
+    # Holistic crops faces and hands from the full frame; beyond this size the extra
+    # pixels only cost conversion time.
+    MAX_SIDE = 1280
+
+    def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
+                 min_visibility: float = DEFAULT_MIN_VISIBILITY) -> None:
+        import mediapipe as mp  # imported here so that importing posture stays cheap
+
+        self._holistic = mp.solutions.holistic.Holistic(
+            static_image_mode=static_image_mode,
+            model_complexity=1,
+            smooth_landmarks=not static_image_mode,
+            refine_face_landmarks=True,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+        # Holistic follows one person; a separate face detector tells us whether others
+        # are in the picture so the report can warn which one was checked.
+        self._faces = (mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=0.6) if count_faces else None)
+        self.min_visibility = min_visibility
+
+    def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
+        """Landmarks of the most prominent person in an RGB uint8 frame."""
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError("detect() needs an RGB uint8 image of shape (h, w, 3)")
+        height, width = rgb.shape[:2]
+        frame = rgb[:, ::-1] if mirrored else rgb
+        scale = min(1.0, self.MAX_SIDE / max(height, width))
+        if scale < 1.0:
+            frame = cv2.resize(frame, (round(width * scale), round(height * scale)),
+                               interpolation=cv2.INTER_AREA)
+        frame = np.ascontiguousarray(frame)
+        res = self._holistic.process(frame)
+        pose = _to_array(res.pose_landmarks, width, height)
+        visibility = (np.array([p.visibility for p in res.pose_landmarks.landmark])
+                      if res.pose_landmarks else None)
+        world = (np.array([(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark])
+                 if res.pose_world_landmarks else None)
+        faces = -1
+        if self._faces is not None:
+            found = self._faces.process(frame).detections
+            faces = len(found) if found else 0
+        return Landmarks(
+            width=width, height=height, pose=pose, pose_visibility=visibility,
+            pose_world=world, face=_to_array(res.face_landmarks, width, height),
+            left_hand=_to_array(res.left_hand_landmarks, width, height),
+            right_hand=_to_array(res.right_hand_landmarks, width, height),
+            mirrored=mirrored, min_visibility=self.min_visibility, faces_in_frame=faces,
+        )
+
+    def close(self) -> None:
+        self._holistic.close()
+        if self._faces is not None:
+            self._faces.close()
+
+    def __enter__(self) -> LandmarkDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

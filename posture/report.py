@@ -1,0 +1,129 @@
+"""The report: one documented JSON shape (see docs/REPORT.md) and its table rows.
+
+The report holds everything a person or a program needs about one checked frame; the
+CLI, the app and the exports only render it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, Field
+
+from posture.scenarios import ScenarioChoice
+from posture.standards import Lang, Settings, Source, Text
+from posture.verdicts import Verdict
+
+REPORT_VERSION = "1.0"
+
+
+class MeasurementOut(BaseModel):
+    name: str
+    value: float | None = Field(description="None when the landmarks were not seen")
+    unit: str
+    expected: str = Field(description="accepted range, e.g. '45 ±15'")
+    ok: bool | None
+    why: str
+
+
+class ClauseResult(BaseModel):
+    id: str
+    verdict: str = Field(description="pass | fail | not_visible")
+    severity: str
+    title: Text
+    original: str
+    english: str
+    source: Source
+    advice: Text
+    variant: str | None = Field(description="the variant that passed, or the closest failing one")
+    confidence: float = Field(description="lowest landmark confidence behind the verdict, 0..1")
+    measurements: list[MeasurementOut]
+    missing: list[str] = Field(description="measurements whose landmarks were not seen")
+
+
+class Skipped(BaseModel):
+    id: str
+    reason: str
+
+
+class Person(BaseModel):
+    found: bool
+    faces_in_frame: int = Field(description="faces found by the face detector, -1 if not counted")
+    box: list[float] | None = Field(description="[x0, y0, x1, y1] in pixels")
+    warnings: list[Text]
+
+
+class Score(BaseModel):
+    passed: int
+    failed: int
+    not_visible: int
+    overall: float | None = Field(description="0-100, severity-weighted share of judged clauses passed")
+
+
+class Report(BaseModel):
+    version: str = REPORT_VERSION
+    source: str | None
+    width: int
+    height: int
+    scenario_requested: str
+    scenarios: list[str]
+    scenario_reason: Text
+    profile: str
+    person: Person
+    clauses: list[ClauseResult]
+    not_applicable: list[Skipped]
+    score: Score
+    timings_ms: dict[str, float]
+
+    def failed(self) -> list[ClauseResult]:
+        return [c for c in self.clauses if c.verdict == "fail"]
+
+    def rows(self, lang: Lang = "en") -> list[dict[str, object]]:
+        """One table row per clause: the shape of the CSV and the app's tables."""
+        rows = []
+        for c in self.clauses:
+            values = "; ".join(
+                f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} ({m.expected})"
+                for m in c.measurements)
+            rows.append({
+                "photo": self.source or "", "clause": c.id, "verdict": c.verdict,
+                "severity": c.severity, "title": c.title.get(lang), "values": values,
+                "confidence": round(c.confidence, 2), "advice": c.advice.get(lang) if c.verdict == "fail" else "",
+                "source": f"{c.source.file}:{c.source.lines}",
+            })
+        return rows
+
+
+def _clause_result(v: Verdict) -> ClauseResult:
+    c = v.clause
+    return ClauseResult(
+        id=c.id, verdict=v.outcome, severity=c.severity, title=c.title, original=c.original,
+        english=c.english, source=c.source, advice=c.advice,
+        variant=v.variant.name if v.variant else None, confidence=round(v.confidence, 3),
+        measurements=[MeasurementOut(
+            name=k.measurement,
+            value=None if k.value is None or not math.isfinite(k.value) else round(k.value, 4),
+            unit=k.unit, expected=k.expected, ok=k.ok, why=k.why) for k in v.checks],
+        missing=v.missing,
+    )
+
+
+def score(verdicts: list[Verdict], settings: Settings) -> Score:
+    passed = [v for v in verdicts if v.outcome == "pass"]
+    failed = [v for v in verdicts if v.outcome == "fail"]
+    weight = settings.severity_weights
+    judged = sum(weight[v.clause.severity] for v in passed + failed)
+    overall = None if judged == 0 else round(100.0 * sum(weight[v.clause.severity] for v in passed) / judged, 1)
+    return Score(passed=len(passed), failed=len(failed),
+                 not_visible=len(verdicts) - len(passed) - len(failed), overall=overall)
+
+
+def build_report(*, source: str | None, width: int, height: int, choice: ScenarioChoice,
+                 profile: str, person: Person, verdicts: list[Verdict], skipped: list[Skipped],
+                 settings: Settings, timings_ms: dict[str, float]) -> Report:
+    return Report(
+        source=source, width=width, height=height, scenario_requested=choice.requested,
+        scenarios=choice.applied, scenario_reason=choice.reason, profile=profile, person=person,
+        clauses=[_clause_result(v) for v in verdicts], not_applicable=skipped,
+        score=score(verdicts, settings), timings_ms={k: round(t, 2) for k, t in timings_ms.items()},
+    )

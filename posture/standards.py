@@ -1,0 +1,210 @@
+"""The standard's clauses as validated data, loaded from the YAML files in ``standards/``.
+
+A company can copy that folder, change a threshold and point ``--standards`` at the copy;
+nothing in the code has to change. Every file is checked on load: a bad value raises a
+:class:`StandardsError` naming the file, the clause and the key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from posture.measure import REGISTRY
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "standards"
+SCENARIOS = ("standing", "sitting", "pointing", "talking", "handover")
+Scenario = Literal["standing", "sitting", "pointing", "talking", "handover", "any"]
+Profile = Literal["any", "female", "male"]
+Severity = Literal["minor", "major", "critical"]
+Lang = Literal["zh", "en"]
+
+
+class StandardsError(ValueError):
+    """A standards file could not be read or does not match the schema."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Source(_Strict):
+    file: str
+    lines: str = Field(description="line or range in the seed file, e.g. '299' or '299-300'")
+
+
+class Condition(_Strict):
+    """One measured number that must lie in [min - tolerance, max + tolerance]."""
+
+    measurement: str
+    min: float | None = None
+    max: float | None = None
+    tolerance: float = Field(default=0.0, ge=0.0)
+    why: str = Field(min_length=1, description="where the numbers come from")
+
+    @field_validator("measurement")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        if name not in REGISTRY:
+            raise ValueError(f"unknown measurement {name!r}; known: {', '.join(sorted(REGISTRY))}")
+        return name
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Condition:
+        if self.min is None and self.max is None:
+            raise ValueError("a condition needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    @property
+    def low(self) -> float:
+        return float("-inf") if self.min is None else self.min - self.tolerance
+
+    @property
+    def high(self) -> float:
+        return float("inf") if self.max is None else self.max + self.tolerance
+
+    def accepts(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def expected(self) -> str:
+        """The accepted range as text, e.g. '35..55 (45 ±10)'."""
+        if self.min is not None and self.max is not None:
+            core = f"{self.min:g}" if self.min == self.max else f"{self.min:g}..{self.max:g}"
+        elif self.min is not None:
+            core = f">= {self.min:g}"
+        else:
+            core = f"<= {self.max:g}"
+        return f"{core} ±{self.tolerance:g}" if self.tolerance else core
+
+
+class Variant(_Strict):
+    """One accepted way of meeting a clause (e.g. feet in a V, or parallel)."""
+
+    name: str
+    label: Text
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class Clause(_Strict):
+    id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
+    title: Text
+    original: str = Field(min_length=1, description="the standard's own Chinese words")
+    english: str = Field(min_length=1)
+    source: Source
+    scenarios: list[Scenario] = Field(min_length=1)
+    profile: Profile = "any"
+    severity: Severity
+    method: Literal["still", "video", "grooming"] = "still"
+    how: str = Field(min_length=1, description="how a camera measures it")
+    advice: Text
+    variants: list[Variant] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _judgeable(self) -> Clause:
+        if self.method == "still" and not self.variants:
+            raise ValueError("a still-image clause needs at least one variant with conditions")
+        return self
+
+    def applies(self, scenarios: list[str], profile: str) -> bool:
+        in_scenario = "any" in self.scenarios or any(s in self.scenarios for s in scenarios)
+        return in_scenario and (self.profile == "any" or self.profile == profile)
+
+    @property
+    def measurements(self) -> set[str]:
+        return {c.measurement for v in self.variants for c in v.conditions}
+
+
+class Settings(_Strict):
+    min_visibility: float = Field(ge=0.0, le=1.0)
+    min_shoulder_width_px: float = Field(gt=0)
+    max_pixels: int = Field(gt=0)
+    severity_weights: dict[Severity, float]
+    why: dict[str, str]
+
+
+class _ClauseFile(_Strict):
+    clauses: list[Clause]
+
+
+class Standard(BaseModel):
+    """Every clause plus the global settings, as read from one standards folder."""
+
+    model_config = ConfigDict(frozen=True)
+    folder: Path
+    clauses: list[Clause]
+    settings: Settings
+
+    @cached_property
+    def by_id(self) -> dict[str, Clause]:
+        return {c.id: c for c in self.clauses}
+
+    def still_clauses(self) -> list[Clause]:
+        return [c for c in self.clauses if c.method == "still"]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise StandardsError(f"{path}: cannot read: {exc}") from exc
+
+
+def _explain(path: Path, exc: ValidationError, data: object) -> StandardsError:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        # Name the clause by id rather than by list position.
+        if len(loc) >= 2 and loc[0] == "clauses" and isinstance(loc[1], int):
+            with contextlib.suppress(KeyError, IndexError, TypeError):
+                where = f"clause {data['clauses'][loc[1]]['id']}: " + ".".join(str(p) for p in loc[2:])
+        lines.append(f"  {where}: {err['msg']} (got {err.get('input')!r})")
+    return StandardsError(f"{path}: invalid standard\n" + "\n".join(lines))
+
+
+def load_standard(folder: Path | str | None = None) -> Standard:
+    """Read and validate ``settings.yaml`` and every other ``*.yaml`` in ``folder``."""
+    folder = Path(folder) if folder else DEFAULT_DIR
+    if not folder.is_dir():
+        raise StandardsError(f"{folder}: standards folder not found")
+    settings_path = folder / "settings.yaml"
+    if not settings_path.exists():
+        raise StandardsError(f"{settings_path}: missing (global settings)")
+    raw = _read_yaml(settings_path)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(settings_path, exc, raw) from exc
+    clauses: list[Clause] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "settings.yaml":
+            continue
+        raw = _read_yaml(path)
+        try:
+            parsed = _ClauseFile.model_validate(raw)
+        except ValidationError as exc:
+            raise _explain(path, exc, raw) from exc
+        for clause in parsed.clauses:
+            if clause.id in seen:
+                raise StandardsError(f"{path}: clause {clause.id} already defined in {seen[clause.id]}")
+            seen[clause.id] = path
+            clauses.append(clause)
+    if not clauses:
+        raise StandardsError(f"{folder}: no clauses found")
+    return Standard(folder=folder, clauses=clauses, settings=settings)
