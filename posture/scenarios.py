@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from posture.landmarks import Landmarks
 from posture.measure import Measured
-from posture.measure.body import POINTING_MIN_ARM_ANGLE_DEG, pointing_side
+from posture.measure.body import POINTING_MIN_ARM_ANGLE_DEG, raised_sideways
 from posture.standards import SCENARIOS, Text
 
 # A thigh this far from vertical (world pose) means the person sits: standing thighs stay
@@ -30,14 +30,14 @@ def choose_scenarios(requested: str, lm: Landmarks,
             raise ValueError(f"unknown scenario {requested!r}; choose auto or one of {SCENARIOS}")
         return ScenarioChoice(requested, [requested],
                               Text(zh=f"按指定场景检查:{requested}", en=f"scenario chosen by the user: {requested}"))
-    side = pointing_side(lm)
+    side = raised_sideways(lm)
     if side is not None:
         arm = measured.get("pointing_arm_angle_deg")
         angle = f"{arm.value:.0f}" if arm else "?"
         side_zh = "左" if side == "left" else "右"
         return ScenarioChoice("auto", ["pointing"], Text(
-            zh=f"{side_zh}臂抬起 {angle}°(≥{POINTING_MIN_ARM_ANGLE_DEG:.0f}°),判定为指示方向",
-            en=f"{side} arm raised {angle}° from the body (>= {POINTING_MIN_ARM_ANGLE_DEG:.0f}°): pointing the way"))
+            zh=f"{side_zh}臂侧抬 {angle}°(≥{POINTING_MIN_ARM_ANGLE_DEG:.0f}°)且伸展,判定为指示方向",
+            en=f"{side} arm raised {angle}° from the body (>= {POINTING_MIN_ARM_ANGLE_DEG:.0f}°) and extended: pointing"))
     thigh = measured.get("thigh_from_vertical_deg")
     if thigh is None:
         return ScenarioChoice("auto", ["standing"], Text(

@@ -100,6 +100,15 @@ class Variant(_Strict):
     conditions: list[Condition] = Field(min_length=1)
 
 
+class Parameter(_Strict):
+    """A number used by a time-based (video) clause: a duration, a depth, a share."""
+
+    name: str
+    value: float
+    unit: str
+    why: str = Field(min_length=1)
+
+
 class Clause(_Strict):
     id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
     title: Text
@@ -113,6 +122,14 @@ class Clause(_Strict):
     how: str = Field(min_length=1, description="how a camera measures it")
     advice: Text
     variants: list[Variant] = Field(default_factory=list)
+    parameters: list[Parameter] = Field(default_factory=list)
+
+    def param(self, name: str) -> float:
+        """The value of parameter ``name`` (KeyError naming the clause if missing)."""
+        for p in self.parameters:
+            if p.name == name:
+                return p.value
+        raise KeyError(f"{self.id}: no parameter {name!r} in the standard")
 
     @model_validator(mode="after")
     def _judgeable(self) -> Clause:

@@ -34,6 +34,9 @@ HIPS = (PoseLM.LEFT_HIP, PoseLM.RIGHT_HIP)
 # An arm counts as raised for pointing when the shoulder->wrist line is this far from
 # the trunk's downward axis (a hanging arm stays under ~20 degrees).
 POINTING_MIN_ARM_ANGLE_DEG = 25.0
+# ... and, for the automatic scenario choice, held at least this straight: the standard's
+# pointing arm is straight, while a hand raised to the face or chest bends the elbow sharply.
+POINTING_MIN_ELBOW_DEG = 120.0
 
 
 class Trunk:
@@ -106,6 +109,19 @@ def pointing_side(lm: Landmarks) -> str | None:
         return None
     side = max(angles, key=angles.get)
     return side if angles[side] >= POINTING_MIN_ARM_ANGLE_DEG else None
+
+
+def raised_sideways(lm: Landmarks) -> str | None:
+    """The side of an arm raised away from the body and held nearly straight, as when
+    pointing the way (a hand raised to the face or chest has a sharply bent elbow)."""
+    side = pointing_side(lm)
+    if side is None:
+        return None
+    pts = lm.pose_points(_SHOULDER[side], _ELBOW[side], _WRIST[side])
+    if pts is None:
+        return None
+    elbow = joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2])
+    return side if elbow >= POINTING_MIN_ELBOW_DEG else None
 
 
 @measurement("shoulder_tilt_deg", "deg")

@@ -1,0 +1,282 @@
+"""The annotated picture: skeleton, measured values where they are measured, failing
+parts in red, and a panel with each failing clause's text and advice (zh or en).
+
+Drawing only renders a :class:`~posture.pipeline.CheckResult`; it decides nothing.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from posture.fonts import load_font
+from posture.landmarks import HAND_BONES, POSE_BONES, FaceLM, Landmarks, PoseLM
+from posture.pipeline import CheckResult
+from posture.standards import Lang
+from posture.verdicts import Verdict
+
+GREEN = (40, 180, 90)
+RED = (230, 40, 40)
+GREY = (150, 150, 150)
+AMBER = (240, 170, 0)
+P = PoseLM
+
+# Body parts (pose indices) each measurement looks at: drawn red when its clause fails.
+MEASUREMENT_PARTS: dict[str, tuple[int, ...]] = {
+    "shoulder_tilt_deg": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+    "hip_tilt_deg": (P.LEFT_HIP, P.RIGHT_HIP),
+    "trunk_lateral_lean_deg": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.LEFT_HIP, P.RIGHT_HIP),
+    "trunk_forward_lean_deg": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.LEFT_HIP, P.RIGHT_HIP),
+    "upper_arm_hang_deg": (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.RIGHT_SHOULDER, P.RIGHT_ELBOW),
+    "elbow_angle_min_deg": (P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST),
+    "wrist_gap_sw": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hands_height_on_trunk": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hands_centre_offset_sw": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "right_hand_in_front_m": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hands_behind_back": (P.LEFT_ELBOW, P.RIGHT_ELBOW),
+    "knee_gap_sw": (P.LEFT_KNEE, P.RIGHT_KNEE),
+    "heel_gap_sw": (P.LEFT_HEEL, P.RIGHT_HEEL),
+    "toe_gap_sw": (P.LEFT_FOOT_INDEX, P.RIGHT_FOOT_INDEX),
+    "ankle_gap_sw": (P.LEFT_ANKLE, P.RIGHT_ANKLE),
+    "weight_shift_sw": (P.LEFT_HIP, P.RIGHT_HIP, P.LEFT_ANKLE, P.RIGHT_ANKLE),
+    "forearm_tilt_deg": (P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST),
+    "elbow_height_diff_sw": (P.LEFT_ELBOW, P.RIGHT_ELBOW),
+    "talk_hand_out_of_band": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hand_forward_of_trunk_m": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hands_forward_m": (P.LEFT_WRIST, P.RIGHT_WRIST),
+}
+# Where a measurement's value is written: the mean of these pose points.
+MEASUREMENT_ANCHORS: dict[str, tuple[int, ...]] = {
+    **{k: v for k, v in MEASUREMENT_PARTS.items()},
+    "shoulder_tilt_deg": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+    "trunk_lateral_lean_deg": (P.LEFT_HIP, P.RIGHT_HIP),
+    "upper_arm_hang_deg": (P.LEFT_ELBOW,),
+}
+_FACE_MEASUREMENTS = {"head_yaw_deg", "head_pitch_deg", "head_roll_deg", "smile_score",
+                      "mouth_open_ratio", "gaze_toward_pointing_deg", "hand_to_face_sw"}
+_HAND_MEASUREMENTS = {"one_finger_point_score", "pointing_fingers_extended_min",
+                      "pointing_finger_spread_deg", "pointing_palm_up", "hand_finger_spread_max_deg"}
+_POINTING_ARM = {"pointing_arm_angle_deg", "pointing_elbow_angle_deg"}
+
+# Short names for the labels on the picture (the panel and the report use the full names).
+SHORT_NAMES: dict[str, str] = {
+    "head_yaw_deg": "yaw", "head_pitch_deg": "pitch", "head_roll_deg": "roll",
+    "smile_score": "smile", "mouth_open_ratio": "open", "hand_to_face_sw": "hand-face",
+    "shoulder_tilt_deg": "shoulders", "hip_tilt_deg": "hips", "trunk_lateral_lean_deg": "lean",
+    "trunk_forward_lean_deg": "fwd lean", "upper_arm_hang_deg": "arms", "pointing_arm_angle_deg": "arm",
+    "pointing_elbow_angle_deg": "elbow", "one_finger_point_score": "1-finger",
+    "gaze_toward_pointing_deg": "gaze", "pointing_palm_up": "palm up",
+    "pointing_fingers_extended_min": "fingers", "pointing_finger_spread_deg": "spread",
+}
+
+VERDICT_TEXT = {
+    "zh": {"pass": "通过", "fail": "未通过", "not_visible": "看不到"},
+    "en": {"pass": "pass", "fail": "FAIL", "not_visible": "not visible"},
+}
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
+
+
+class _Canvas:
+    """Maps landmark coordinates (unmirrored frame) to the displayed, scaled picture."""
+
+    def __init__(self, lm: Landmarks, scale: float) -> None:
+        self.lm, self.scale = lm, scale
+
+    def xy(self, point: np.ndarray) -> tuple[int, int]:
+        x = self.lm.width - 1 - point[0] if self.lm.mirrored else point[0]
+        return int(round(x * self.scale)), int(round(point[1] * self.scale))
+
+
+def _pointing_arm_parts(lm: Landmarks) -> tuple[int, ...]:
+    from posture.measure.body import pointing_side
+
+    side = pointing_side(lm)
+    if side == "left":
+        return (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST)
+    if side == "right":
+        return (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST)
+    return ()
+
+
+def _failing(verdicts: list[Verdict]) -> tuple[set[int], bool, bool, Verdict | None]:
+    """Pose points, face and hands belonging to failing measurements."""
+    points: set[int] = set()
+    face = hands = False
+    for v in verdicts:
+        if v.outcome != "fail":
+            continue
+        for check in v.checks:
+            if check.ok is not False:
+                continue
+            points.update(MEASUREMENT_PARTS.get(check.measurement, ()))
+            face |= check.measurement in _FACE_MEASUREMENTS
+            hands |= check.measurement in _HAND_MEASUREMENTS
+    return points, face, hands, None
+
+
+def _draw_skeleton(img: np.ndarray, cv: _Canvas, red: set[int], thickness: int) -> None:
+    lm = cv.lm
+    if lm.pose is None:
+        return
+    for a, b in POSE_BONES:
+        if lm.seen(a) and lm.seen(b):
+            color = RED if (a in red and b in red) else GREEN
+            cv2.line(img, cv.xy(lm.pose[a]), cv.xy(lm.pose[b]), color, thickness, cv2.LINE_AA)
+    for i in range(33):
+        if i > 10 and lm.seen(i):
+            cv2.circle(img, cv.xy(lm.pose[i]), thickness + 2, RED if i in red else GREEN, -1, cv2.LINE_AA)
+
+
+def _draw_hands(img: np.ndarray, cv: _Canvas, red: bool, thickness: int) -> None:
+    for hand in (cv.lm.left_hand, cv.lm.right_hand):
+        if hand is None:
+            continue
+        for a, b in HAND_BONES:
+            cv2.line(img, cv.xy(hand[a]), cv.xy(hand[b]), RED if red else AMBER, max(1, thickness - 1),
+                     cv2.LINE_AA)
+
+
+def _draw_reference_lines(img: np.ndarray, cv: _Canvas, thickness: int) -> None:
+    """The lines angles are measured against: the trunk axis and the shoulder line."""
+    lm = cv.lm
+    shoulders = lm.pose_points(P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
+    hips = lm.pose_points(P.LEFT_HIP, P.RIGHT_HIP)
+    if shoulders is not None and hips is not None:
+        cv2.line(img, cv.xy(shoulders.mean(axis=0)), cv.xy(hips.mean(axis=0)), GREY, max(1, thickness - 1),
+                 cv2.LINE_AA)
+
+
+def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
+    if lm.face is None:
+        return None
+    return lm.face[:, :2].min(axis=0), lm.face[:, :2].max(axis=0)
+
+
+def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool]]:
+    """(position, text, failing) for each measured value, placed where it is measured."""
+    lm = result.landmarks
+    out: list[tuple[np.ndarray, str, bool]] = []
+    arm = _pointing_arm_parts(lm)
+    taken: set[str] = set()
+    for v in result.verdicts:
+        for check in v.checks:
+            if check.value is None or check.measurement in taken:
+                continue
+            taken.add(check.measurement)
+            anchor: np.ndarray | None = None
+            if check.measurement in _POINTING_ARM and arm:
+                joint = arm[0] if check.measurement == "pointing_arm_angle_deg" else arm[1]
+                anchor = lm.pose[joint, :2] if lm.seen(joint) else None
+            elif check.measurement in MEASUREMENT_ANCHORS and lm.pose is not None:
+                ids = [i for i in MEASUREMENT_ANCHORS[check.measurement] if lm.seen(i)]
+                anchor = lm.pose[ids, :2].mean(axis=0) if ids else None
+            elif check.measurement in _FACE_MEASUREMENTS and lm.face is not None:
+                idx = FaceLM.CHIN if check.measurement in ("smile_score", "mouth_open_ratio") else FaceLM.FOREHEAD
+                anchor = lm.face[idx, :2]
+            elif check.measurement in _HAND_MEASUREMENTS:
+                hand = lm.right_hand if lm.right_hand is not None else lm.left_hand
+                anchor = None if hand is None else hand[:, :2].mean(axis=0)
+            if anchor is not None:
+                name = SHORT_NAMES.get(check.measurement, check.measurement)
+                out.append((anchor, f"{name} {_fmt(check.value, check.unit)}", check.ok is False))
+    return out
+
+
+def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clauses: int = 10) -> np.ndarray:
+    """The picture with the skeleton, values and a panel of failing clauses (RGB uint8).
+
+    ``rgb`` is the frame as the user sees it (mirrored for a selfie view).
+    """
+    h, w = rgb.shape[:2]
+    # Small photos are enlarged so the labels stay readable; huge ones reduced.
+    scale = float(np.clip(720.0 / h, 0.25, 3.0))
+    img = cv2.resize(rgb, (round(w * scale), round(h * scale)),
+                     interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
+    img = np.ascontiguousarray(img)
+    thickness = max(2, round(img.shape[0] / 300))
+    cv = _Canvas(result.landmarks, scale)
+    red, face_red, hands_red, _ = _failing(result.verdicts)
+    _draw_reference_lines(img, cv, thickness)
+    _draw_skeleton(img, cv, red, thickness)
+    _draw_hands(img, cv, hands_red, thickness)
+    box = _face_box(result.landmarks)
+    if box is not None:
+        (x0, y0), (x1, y1) = cv.xy(box[0]), cv.xy(box[1])
+        cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), RED if face_red else GREEN, thickness)
+    return _with_panel(img, result, cv, lang, max_clauses)
+
+
+def _with_panel(img: np.ndarray, result: CheckResult, cv: _Canvas, lang: Lang, max_clauses: int) -> np.ndarray:
+    font_size = max(14, img.shape[0] // 40)
+    font, cjk = load_font(font_size)
+    small, _ = load_font(max(12, font_size - 4))
+    if not cjk:
+        lang = "en"  # no CJK font installed: draw English rather than empty boxes
+    pil = Image.fromarray(img)
+    draw = ImageDraw.Draw(pil)
+    placed: list[tuple[float, float, float, float]] = []
+    for pos, text, bad in _labels(result):
+        x, y = cv.xy(pos)
+        x0, y0 = x + 6, y - font_size
+        x1, y1 = x0 + draw.textlength(text, font=small), y0 + font_size
+        # Labels at neighbouring anchors would overlap: move down until free.
+        while any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in placed):
+            y0, y1 = y0 + font_size, y1 + font_size
+        placed.append((x0, y0, x1, y1))
+        draw.text((x0, y0), text, fill=RED if bad else (255, 255, 255), font=small,
+                  stroke_width=2, stroke_fill=(0, 0, 0))
+    report = result.report
+    panel_w = max(380, img.shape[1] // 2)
+    panel = Image.new("RGB", (panel_w, img.shape[0]), (250, 250, 250))
+    pd = ImageDraw.Draw(panel)
+    y = 10
+    score = report.score
+    head = (f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}") \
+        if score.overall is not None else ("未能评分" if lang == "zh" else "No score")
+    pd.text((10, y), head, fill=(20, 20, 20), font=font)
+    y += font_size + 6
+    counts = (f"通过 {score.passed} · 未通过 {score.failed} · 看不到 {score.not_visible}" if lang == "zh"
+              else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
+    pd.text((10, y), counts, fill=(80, 80, 80), font=small)
+    y += font_size + 4
+    for warning in report.person.warnings:
+        y = _wrapped(pd, (10, y), "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
+    hidden = [c.id for c in report.clauses if c.verdict == "not_visible"]
+    if hidden:
+        y = _wrapped(pd, (10, y), ("看不到:" if lang == "zh" else "not visible: ") + ", ".join(hidden),
+                     small, GREY, panel_w - 20) + 2
+    for clause in report.failed()[:max_clauses]:
+        y += 4
+        y = _wrapped(pd, (10, y), f"× {clause.id} {clause.title.get(lang)}", font, RED, panel_w - 20)
+        text = clause.original if lang == "zh" else clause.english
+        y = _wrapped(pd, (24, y), text, small, (60, 60, 60), panel_w - 34)
+        y = _wrapped(pd, (24, y), "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
+        if y > img.shape[0] - font_size:
+            break
+    out = Image.new("RGB", (img.shape[1] + panel_w, img.shape[0]))
+    out.paste(pil, (0, 0))
+    out.paste(panel, (img.shape[1], 0))
+    return np.asarray(out)
+
+
+def _wrapped(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font, fill, width: int) -> int:
+    """Draw ``text`` wrapped to ``width`` pixels (character by character, which also suits
+    Chinese); returns the y below it."""
+    x, y = xy
+    line = ""
+    line_h = int(font.size * 1.25) if hasattr(font, "size") else 14
+    for ch in text:
+        if draw.textlength(line + ch, font=font) > width and line:
+            draw.text((x, y), line, fill=fill, font=font)
+            y += line_h
+            line = ch.lstrip()
+        else:
+            line += ch
+    if line:
+        draw.text((x, y), line, fill=fill, font=font)
+        y += line_h
+    return y

@@ -1,0 +1,154 @@
+"""Command line for reviewers: ``posture check``, ``posture batch``, ``posture standards``.
+
+Exit codes: 0 every judged clause passed, 1 some clause failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
+
+
+def _quiet_mediapipe() -> None:
+    # MediaPipe's C++ logging floods stderr with informational lines.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    from posture.pipeline import PROFILES, SCENARIO_CHOICES
+
+    p.add_argument("--scenario", default="auto", choices=SCENARIO_CHOICES,
+                   help="which part of the standard to check (auto decides from the pose)")
+    p.add_argument("--profile", default="any", choices=PROFILES,
+                   help="the trainee's profile for the women's/men's clauses (never guessed from the image)")
+    p.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of texts")
+    p.add_argument("--standards", type=Path, default=None, help="a standards folder (default: the built-in one)")
+    p.add_argument("--mirrored", action="store_true", help="the photos are selfie (mirrored) views")
+
+
+def _print_report(report, lang: str) -> None:
+    marks = {"pass": "✓", "fail": "✗", "not_visible": "?"}
+    s = report.score
+    overall = "-" if s.overall is None else f"{s.overall:.0f}"
+    print(f"{report.source}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}), "
+          f"score {overall}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
+    for w in report.person.warnings:
+        print(f"  ! {w.get(lang)}")
+    for c in report.clauses:
+        values = ", ".join(f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} [{m.expected}]"
+                           for m in c.measurements)
+        line = f"  {marks[c.verdict]} {c.id:<18} {c.title.get(lang)}: {values}"
+        if c.verdict == "fail":
+            line += f"  -> {c.advice.get(lang)}"
+        print(line)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import cv2
+
+    from posture.annotate import annotate
+    from posture.images import BadInput
+    from posture.pipeline import Checker
+    from posture.standards import load_standard
+
+    standard = load_standard(args.standards)
+    reports, bad, failed = [], [], False
+    if args.annotate:
+        args.annotate.mkdir(parents=True, exist_ok=True)
+    with Checker(standard) as checker:
+        for photo in args.photos:
+            try:
+                result, rgb = checker.check_file(photo, scenario=args.scenario, profile=args.profile,
+                                                 mirrored=args.mirrored)
+            except BadInput as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                bad.append(str(exc))
+                continue
+            report = result.report
+            if not report.person.found:
+                print(f"error: {photo}: no person found", file=sys.stderr)
+                bad.append(f"{photo}: no person found")
+            _print_report(report, args.lang)
+            failed |= report.score.failed > 0
+            reports.append(json.loads(report.model_dump_json()))
+            if args.annotate:
+                out = args.annotate / (Path(photo).stem + ".annotated.png")
+                cv2.imwrite(str(out), annotate(rgb, result, lang=args.lang)[:, :, ::-1])
+                print(f"  annotated picture: {out}")
+    if args.json:
+        payload = reports[0] if len(reports) == 1 and len(args.photos) == 1 else reports
+        Path(args.json).write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    if bad:
+        return EXIT_BAD_INPUT
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from posture.batch import run_batch
+
+    return run_batch(args.folder, args.out, scenario=args.scenario, profile=args.profile, lang=args.lang,
+                     standards=args.standards, workers=args.workers, mirrored=args.mirrored)
+
+
+def cmd_standards(args: argparse.Namespace) -> int:
+    from posture.standards import load_standard
+
+    standard = load_standard(args.standards)
+    for c in standard.clauses:
+        scen = ",".join(c.scenarios)
+        print(f"{c.id:<18} {c.method:<8} {c.severity:<8} {c.profile:<6} {scen:<18} {c.title.get(args.lang)}")
+        if args.verbose:
+            print(f"    {c.original}\n    {c.english}\n    source: {c.source.file}:{c.source.lines}")
+            for v in c.variants:
+                for cond in v.conditions:
+                    print(f"    [{v.name}] {cond.measurement} {cond.expected()}")
+    return EXIT_PASS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posture", description="Check service etiquette from photos.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="check photos and print the verdicts")
+    p.add_argument("photos", nargs="+", type=Path)
+    _add_common(p)
+    p.add_argument("--json", type=Path, help="write the report(s) as JSON to this file")
+    p.add_argument("--annotate", type=Path, metavar="DIR", help="write annotated pictures into DIR")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("batch", help="check every photo in a folder into a CSV (resumable)")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="the results CSV (appended to when resuming)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    _add_common(p)
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("standards", help="list the clauses of the standard")
+    p.add_argument("--lang", default="zh", choices=("zh", "en"))
+    p.add_argument("--standards", type=Path, default=None)
+    p.add_argument("-v", "--verbose", action="store_true", help="show texts, sources and thresholds")
+    p.set_defaults(func=cmd_standards)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_mediapipe()
+    from posture.standards import StandardsError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except StandardsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
