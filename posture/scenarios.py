@@ -37,7 +37,7 @@ def choose_scenarios(requested: str, lm: Landmarks,
         side_zh = "左" if side == "left" else "右"
         return ScenarioChoice("auto", ["pointing"], Text(
             zh=f"{side_zh}臂侧抬 {angle}°(≥{POINTING_MIN_ARM_ANGLE_DEG:.0f}°)且伸展,判定为指示方向",
-            en=f"{side} arm raised {angle}° from the body (>= {POINTING_MIN_ARM_ANGLE_DEG:.0f}°) and extended: pointing"))
+            en=f"{side} arm raised {angle}° (>= {POINTING_MIN_ARM_ANGLE_DEG:.0f}°) and extended: pointing the way"))
     thigh = measured.get("thigh_from_vertical_deg")
     if thigh is None:
         return ScenarioChoice("auto", ["standing"], Text(
