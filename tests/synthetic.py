@@ -128,7 +128,7 @@ class Body:
     smile: float = 0.0
     mouth_open: float = 0.1
     face: bool = True
-    hands: dict[str, tuple[dict[str, bool], np.ndarray, float]] = field(default_factory=dict)
+    hands: dict[str, tuple[dict[str, bool], np.ndarray, float, float]] = field(default_factory=dict)
     lean_forward_deg: float = 0.0
 
     def __post_init__(self) -> None:
@@ -151,8 +151,7 @@ class Body:
 
     # --- arms and hands -------------------------------------------------------------
     def _set_arm(self, side: str, elbow: tuple[float, float, float], wrist: tuple[float, float, float]) -> None:
-        s, e, w = ((P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST) if side == "left"
-                   else (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST))
+        e, w = (P.LEFT_ELBOW, P.LEFT_WRIST) if side == "left" else (P.RIGHT_ELBOW, P.RIGHT_WRIST)
         self.joints[int(e)] = np.array(elbow, dtype=float)
         self.joints[int(w)] = np.array(wrist, dtype=float)
         wrist_v = np.array(wrist, dtype=float)
@@ -166,7 +165,6 @@ class Body:
             idx = left_id if side == "left" else right_id
             side_v = np.array([-direction[1], direction[0], 0.0]) * offsets[name] * sign
             self.joints[int(idx)] = wrist_v + direction * 20.0 + side_v
-        _ = s
 
     def arms_hanging(self) -> Body:
         for side, sign in (("left", 1), ("right", -1)):
@@ -178,7 +176,8 @@ class Body:
         """Both hands folded in front of the lower abdomen (``height`` down the trunk)."""
         y = SHOULDER_Y + height * (HIP_Y - SHOULDER_Y)
         front = -0.12 / M_PER_PX  # 12 cm in front of the body
-        depth = {"right": front - 10, "left": front + 10} if right_over_left else {"right": front + 10, "left": front - 10}
+        nearer = -10.0 if right_over_left else 10.0  # px of depth: negative = nearer the camera
+        depth = {"right": front + nearer, "left": front - nearer}
         self._set_arm("left", (CX + SW / 2 + 15, 560, front / 2), (CX + gap_px / 2, y, depth["left"]))
         self._set_arm("right", (CX - SW / 2 - 15, 560, front / 2), (CX - gap_px / 2, y, depth["right"]))
         return self
@@ -203,8 +202,6 @@ class Body:
         forearm = np.array([sign * math.sin(b), math.cos(b), 0.0])
         wrist = elbow + forearm * 120.0
         self._set_arm(side, tuple(elbow), tuple(wrist))
-        # Hand along the forearm: fingers (hand -y) along the forearm, palm toward the camera
-        # tilted up by palm_up_deg.
         self.hands[side] = (fingers or OPEN, forearm, palm_up_deg, spread_deg)
         return self
 
@@ -214,7 +211,8 @@ class Body:
         return self
 
     def hand_on_face(self, side: str = "right") -> Body:
-        self._set_arm(side, (CX + (1 if side == "left" else -1) * 110, 520, 0), (CX + (1 if side == "left" else -1) * 30, 320, -20))
+        sign = 1 if side == "left" else -1
+        self._set_arm(side, (CX + sign * 110, 520, 0), (CX + sign * 30, 320, -20))
         return self
 
     # --- trunk, legs, feet ----------------------------------------------------------
@@ -226,8 +224,8 @@ class Body:
 
     def tilt_shoulders(self, deg: float) -> Body:
         """Lower the person's left shoulder (image right) by ``deg``."""
-        l, r = self.joints[int(P.LEFT_SHOULDER)], self.joints[int(P.RIGHT_SHOULDER)]
-        mid = (l + r) / 2
+        left, right = self.joints[int(P.LEFT_SHOULDER)], self.joints[int(P.RIGHT_SHOULDER)]
+        mid = (left + right) / 2
         half = SW / 2
         a = math.radians(deg)
         self.joints[int(P.LEFT_SHOULDER)] = mid + np.array([half * math.cos(a), half * math.sin(a), 0])
