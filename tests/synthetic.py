@@ -205,6 +205,20 @@ class Body:
         self.hands[side] = (fingers or OPEN, forearm, palm_up_deg, spread_deg)
         return self
 
+    def hands_behind_back(self) -> Body:
+        """Elbows bent back behind the body, hands hidden behind the back."""
+        for side, sign in (("left", 1), ("right", -1)):
+            self._set_arm(side, (CX + sign * (SW / 2 + 5), 540, 0.15 / M_PER_PX), (CX + sign * 30, 680, 0.2 / M_PER_PX))
+        return self.hide(P.LEFT_WRIST, P.RIGHT_WRIST, P.LEFT_INDEX, P.RIGHT_INDEX, P.LEFT_PINKY,
+                         P.RIGHT_PINKY, P.LEFT_THUMB, P.RIGHT_THUMB)
+
+    def hand_over(self, forward_m: float = 0.35, gap_px: float = 40.0) -> Body:
+        """Both hands held out together in front of the chest, as when handing over a card."""
+        z = -forward_m / M_PER_PX
+        self._set_arm("left", (CX + SW / 2 + 5, 540, z / 2), (CX + gap_px / 2, 560, z))
+        self._set_arm("right", (CX - SW / 2 - 5, 540, z / 2), (CX - gap_px / 2, 560, z))
+        return self
+
     def with_hand(self, side: str, fingers: dict[str, bool], spread_deg: float = 4.0) -> Body:
         """A hand at the wrist, fingers pointing up, palm to the camera."""
         self.hands[side] = (fingers, np.array([0.0, -1.0, 0.0]), 0.0, spread_deg)

@@ -1,0 +1,91 @@
+"""The pipeline's contract: handedness for selfie input, scenarios, the report's shape and
+the annotated picture."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from synthetic import Body
+
+from posture.annotate import RED, annotate
+from posture.images import decode_image
+from posture.landmarks import PoseLM
+from posture.report import REPORT_VERSION
+
+
+def test_selfie_input_keeps_the_persons_own_hands(checker, samples):
+    rgb = decode_image(samples / "hagrid_one_neutral.jpg")
+    straight = checker.detector.detect(rgb)
+    selfie = checker.detector.detect(np.ascontiguousarray(rgb[:, ::-1]), mirrored=True)
+    # The raised hand is the person's right hand, whichever way the camera shows it.
+    assert straight.right_hand is not None and selfie.right_hand is not None
+    assert np.abs(straight.right_hand - selfie.right_hand)[:, :2].max() < 4.0  # px; MediaPipe jitters slightly
+    # Fed a mirrored frame without saying so, MediaPipe would call it the left hand.
+    naive = checker.detector.detect(np.ascontiguousarray(rgb[:, ::-1]))
+    assert naive.left_hand is not None
+    wrist_x = naive.pose[PoseLM.LEFT_WRIST, 0]
+    assert abs(wrist_x - (rgb.shape[1] - straight.pose[PoseLM.RIGHT_WRIST, 0])) < 15
+
+
+def test_auto_scenario_from_the_pose(checker):
+    sitting = checker.check_landmarks(Body().sit().landmarks()).report
+    assert sitting.scenarios == ["sitting"] and "sitting" in sitting.scenario_reason.en
+    pointing = checker.check_landmarks(Body().point("left", 45).landmarks()).report
+    # The whole arm (shoulder to wrist) is at 47°: the upper arm at 45° and the elbow at 175°.
+    assert pointing.scenarios == ["pointing"] and "left arm raised 47°" in pointing.scenario_reason.en
+    standing = checker.check_landmarks(Body().hands_folded().landmarks()).report
+    assert standing.scenarios == ["standing"]
+    # A hand raised to the face is not pointing the way.
+    assert checker.check_landmarks(Body().hand_on_face().landmarks()).report.scenarios == ["standing"]
+
+
+def test_profile_selects_the_womens_or_mens_clauses(checker):
+    lm = Body().hands_folded().landmarks()
+    female = {c.id for c in checker.check_landmarks(lm, profile="female").report.clauses}
+    male = {c.id for c in checker.check_landmarks(lm, profile="male").report.clauses}
+    anyone = checker.check_landmarks(lm, profile="any").report
+    assert "HD-FOLD-F" in female and "HD-FOLD-M" not in female
+    assert "HD-FOLD-M" in male and "HD-FOLD-F" not in male
+    assert {"HD-FOLD-F", "HD-FOLD-M"} <= {s.id for s in anyone.not_applicable}
+
+
+def test_report_json_shape_and_score(checker):
+    result = checker.check_landmarks(Body().hands_on_hips().smiling().landmarks(), scenario="standing",
+                                     profile="female", source="synthetic")
+    data = json.loads(result.report.model_dump_json())
+    assert data["version"] == REPORT_VERSION
+    assert {"width", "height", "scenarios", "scenario_reason", "profile", "person", "clauses", "not_applicable",
+            "score", "timings_ms"} <= set(data)
+    arms = next(c for c in data["clauses"] if c["id"] == "ST-ARMS")
+    assert arms["verdict"] == "fail" and arms["source"]["file"].startswith("000_")
+    assert arms["advice"]["zh"] and arms["measurements"][0]["expected"] == "<= 25 ±5"
+    s = data["score"]
+    assert s["failed"] >= 2 and 0 < s["overall"] < 100  # HD-FOLD-F and ST-ARMS fail, others pass
+    weights = {"minor": 1, "major": 2, "critical": 4}
+    judged = [c for c in data["clauses"] if c["verdict"] != "not_visible"]
+    expected = 100 * sum(weights[c["severity"]] for c in judged if c["verdict"] == "pass") / sum(
+        weights[c["severity"]] for c in judged)
+    assert abs(s["overall"] - expected) < 0.1
+    rows = result.report.rows("zh")
+    assert {r["clause"] for r in rows} == {c["id"] for c in data["clauses"]}
+
+
+def test_person_too_small_is_not_judged(checker):
+    lm = Body().landmarks().transformed(np.array([[0.1, 0, 10], [0, 0.1, 10]]), 400, 400)
+    report = checker.check_landmarks(lm).report
+    assert {c.verdict for c in report.clauses} == {"not_visible"}
+    assert any("too small" in w.en for w in report.person.warnings)
+
+
+def test_annotation_marks_failing_parts_red(checker):
+    body = Body().hands_on_hips()
+    result = checker.check_landmarks(body.landmarks(), scenario="standing")
+    canvas = np.full((1400, 1000, 3), 200, dtype=np.uint8)
+    zh = annotate(canvas, result, lang="zh")
+    en = annotate(canvas, result, lang="en")
+    scale = 720 / 1400
+    x, y = (body.joints[PoseLM.LEFT_ELBOW][:2] * scale).round().astype(int)
+    assert tuple(zh[y, x]) == RED  # the failing arm (ST-ARMS) is drawn red
+    panel = slice(int(1000 * scale), None)
+    assert not np.array_equal(zh[:, panel], en[:, panel])  # the panel's text follows the language
