@@ -6,6 +6,8 @@ Drawing only renders a :class:`~posture.pipeline.CheckResult`; it decides nothin
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw
@@ -77,7 +79,8 @@ VERDICT_TEXT = {
 
 
 def _fmt(value: float, unit: str) -> str:
-    return f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
+    """Degrees as whole numbers (the degree sign is drawn apart: Hershey fonts lack it)."""
+    return f"{round(value) + 0:d}" if unit == "deg" else f"{value:.2f}"
 
 
 class _Canvas:
@@ -156,10 +159,10 @@ def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
     return lm.face[:, :2].min(axis=0), lm.face[:, :2].max(axis=0)
 
 
-def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool]]:
-    """(position, text, failing) for each measured value, placed where it is measured."""
+def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
+    """(position, text, failing, in degrees) for each measured value, placed where it is measured."""
     lm = result.landmarks
-    out: list[tuple[np.ndarray, str, bool]] = []
+    out: list[tuple[np.ndarray, str, bool, bool]] = []
     arm = _pointing_arm_parts(lm)
     taken: set[str] = set()
     for v in result.verdicts:
@@ -182,7 +185,8 @@ def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool]]:
                 anchor = None if hand is None else hand[:, :2].mean(axis=0)
             if anchor is not None:
                 name = SHORT_NAMES.get(check.measurement, check.measurement)
-                out.append((anchor, f"{name} {_fmt(check.value, check.unit)}", check.ok is False))
+                out.append((anchor, f"{name} {_fmt(check.value, check.unit)}", check.ok is False,
+                            check.unit == "deg"))
     return out
 
 
@@ -212,71 +216,103 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
 
 def _with_panel(img: np.ndarray, result: CheckResult, cv: _Canvas, lang: Lang, max_clauses: int) -> np.ndarray:
     font_size = max(14, img.shape[0] // 40)
-    font, cjk = load_font(font_size)
-    small, _ = load_font(max(12, font_size - 4))
-    if not cjk:
+    if not load_font(font_size)[1]:
         lang = "en"  # no CJK font installed: draw English rather than empty boxes
-    pil = Image.fromarray(img)
-    draw = ImageDraw.Draw(pil)
-    placed: list[tuple[float, float, float, float]] = []
-    for pos, text, bad in _labels(result):
-        x, y = cv.xy(pos)
-        x0, y0 = x + 6, y - font_size
-        x1, y1 = x0 + draw.textlength(text, font=small), y0 + font_size
-        # Labels at neighbouring anchors would overlap: move down until free.
-        while any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in placed):
-            y0, y1 = y0 + font_size, y1 + font_size
-        placed.append((x0, y0, x1, y1))
-        draw.text((x0, y0), text, fill=RED if bad else (255, 255, 255), font=small,
-                  stroke_width=2, stroke_fill=(0, 0, 0))
+    small = max(12, font_size - 4)
+    _draw_labels(img, result, cv, small)
     report = result.report
     panel_w = max(380, img.shape[1] // 2)
-    panel = Image.new("RGB", (panel_w, img.shape[0]), (250, 250, 250))
-    pd = ImageDraw.Draw(panel)
-    y = 10
+    panel = np.full((img.shape[0], panel_w, 3), 250, dtype=np.uint8)
     score = report.score
-    head = (f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}") \
-        if score.overall is not None else ("未能评分" if lang == "zh" else "No score")
-    pd.text((10, y), head, fill=(20, 20, 20), font=font)
-    y += font_size + 6
+    if score.overall is None:
+        head = "未能评分" if lang == "zh" else "No score"
+    else:
+        head = f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}"
     counts = (f"通过 {score.passed} · 未通过 {score.failed} · 看不到 {score.not_visible}" if lang == "zh"
               else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
-    pd.text((10, y), counts, fill=(80, 80, 80), font=small)
-    y += font_size + 4
+    y = _text_block(panel, 10, 10, head, font_size, (20, 20, 20), panel_w - 20)
+    y = _text_block(panel, 10, y + 2, counts, small, (80, 80, 80), panel_w - 20) + 4
     for warning in report.person.warnings:
-        y = _wrapped(pd, (10, y), "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
+        y = _text_block(panel, 10, y, "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
     hidden = [c.id for c in report.clauses if c.verdict == "not_visible"]
     if hidden:
-        y = _wrapped(pd, (10, y), ("看不到:" if lang == "zh" else "not visible: ") + ", ".join(hidden),
-                     small, GREY, panel_w - 20) + 2
+        label = ("看不到:" if lang == "zh" else "not visible: ") + ", ".join(hidden)
+        y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
     for clause in report.failed()[:max_clauses]:
-        y += 4
-        y = _wrapped(pd, (10, y), f"× {clause.id} {clause.title.get(lang)}", font, RED, panel_w - 20)
-        text = clause.original if lang == "zh" else clause.english
-        y = _wrapped(pd, (24, y), text, small, (60, 60, 60), panel_w - 34)
-        y = _wrapped(pd, (24, y), "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
         if y > img.shape[0] - font_size:
             break
-    out = Image.new("RGB", (img.shape[1] + panel_w, img.shape[0]))
-    out.paste(pil, (0, 0))
-    out.paste(panel, (img.shape[1], 0))
-    return np.asarray(out)
+        y = _text_block(panel, 10, y + 4, f"× {clause.id} {clause.title.get(lang)}", font_size, RED, panel_w - 20)
+        text = clause.original if lang == "zh" else clause.english
+        y = _text_block(panel, 24, y, text, small, (60, 60, 60), panel_w - 34)
+        y = _text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
+    return np.hstack([img, panel])
 
 
-def _wrapped(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font, fill, width: int) -> int:
-    """Draw ``text`` wrapped to ``width`` pixels (character by character, which also suits
-    Chinese); returns the y below it."""
-    x, y = xy
-    line = ""
-    line_h = int(font.size * 1.25) if hasattr(font, "size") else 14
+def _draw_labels(img: np.ndarray, result: CheckResult, cv: _Canvas, size: int) -> None:
+    """Measured values next to where they are measured, moved down where they would overlap.
+    The labels are ASCII, so OpenCV draws them (much faster than a TrueType font)."""
+    scale = size / 30.0
+    placed: list[tuple[int, int, int, int]] = []
+    for pos, text, bad, degrees in _labels(result):
+        x, y = cv.xy(pos)
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        ring = max(2, th // 5)
+        tw += 2 * ring + 3 if degrees else 0
+        x0, y0 = x + 6, y - th
+        while any(x0 < b[2] and b[0] < x0 + tw and y0 < b[3] and b[1] < y0 + th + 4 for b in placed):
+            y0 += th + 4
+        placed.append((x0, y0, x0 + tw, y0 + th + 4))
+        origin = (x0, y0 + th)
+        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+        color = RED if bad else (255, 255, 255)
+        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
+        if degrees:
+            centre = (x0 + tw - ring - 1, y0 + ring + 1)
+            cv2.circle(img, centre, ring, (0, 0, 0), 3, cv2.LINE_AA)
+            cv2.circle(img, centre, ring, color, 1, cv2.LINE_AA)
+
+
+@lru_cache(maxsize=4096)
+def _rendered_lines(text: str, size: int, width: int) -> tuple[np.ndarray, ...]:
+    """``text`` wrapped to ``width`` pixels (character by character, which also suits Chinese)
+    and rendered as one coverage mask (0..1) per line. Cached: clause texts recur in every
+    frame of a live view and across a batch."""
+    font, _ = load_font(size)
+    lines, line, line_w = [], "", 0.0
     for ch in text:
-        if draw.textlength(line + ch, font=font) > width and line:
-            draw.text((x, y), line, fill=fill, font=font)
-            y += line_h
-            line = ch.lstrip()
+        w = _char_width(ch, size)
+        if line_w + w > width and line:
+            lines.append(line)
+            line, line_w = ch.lstrip(), (w if ch.strip() else 0.0)
         else:
-            line += ch
+            line, line_w = line + ch, line_w + w
     if line:
-        draw.text((x, y), line, fill=fill, font=font)
-        y += line_h
+        lines.append(line)
+    height = int(size * 1.25)
+    masks = []
+    for text_line in lines:
+        canvas = Image.new("L", (max(1, int(font.getlength(text_line)) + 2), height), 0)
+        ImageDraw.Draw(canvas).text((0, 0), text_line, fill=255, font=font)
+        masks.append(np.asarray(canvas, dtype=np.float32)[..., None] / 255.0)
+    return tuple(masks)
+
+
+@lru_cache(maxsize=8192)
+def _char_width(ch: str, size: int) -> float:
+    return float(load_font(size)[0].getlength(ch))
+
+
+def _text_block(canvas: np.ndarray, x: int, y: int, text: str, size: int, color: tuple[int, int, int],
+                width: int) -> int:
+    """Blend ``text`` (wrapped) into ``canvas`` at (x, y) in ``color``; returns the y below it."""
+    fill = np.array(color, dtype=np.float32)
+    for mask in _rendered_lines(text, size, width):
+        h = min(mask.shape[0], canvas.shape[0] - y)
+        w = min(mask.shape[1], canvas.shape[1] - x)
+        if h <= 0 or w <= 0:
+            break
+        region = canvas[y:y + h, x:x + w].astype(np.float32)
+        m = mask[:h, :w]
+        canvas[y:y + h, x:x + w] = (region * (1 - m) + fill * m).astype(np.uint8)
+        y += mask.shape[0]
     return y

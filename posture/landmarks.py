@@ -145,14 +145,17 @@ class Landmarks:
                 raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
         if self.pose is not None and self.pose_visibility is None:
             object.__setattr__(self, "pose_visibility", np.ones(33))
+        # Which pose landmarks count as seen, worked out once: every measurement asks.
+        seen = np.zeros(33, dtype=bool)
+        if self.pose is not None:
+            x, y = self.pose[:, 0], self.pose[:, 1]
+            inside = (x >= 0) & (x < self.width) & (y >= 0) & (y < self.height)
+            seen = inside & (self.pose_visibility >= self.min_visibility)
+        object.__setattr__(self, "_seen", seen)
 
     def seen(self, index: int) -> bool:
         """True when pose landmark ``index`` is visible enough and inside the frame."""
-        if self.pose is None or self.pose_visibility is None:
-            return False
-        x, y = self.pose[index, :2]
-        inside = 0 <= x < self.width and 0 <= y < self.height
-        return bool(inside and self.pose_visibility[index] >= self.min_visibility)
+        return bool(self._seen[index])
 
     def pose_points(self, *indices: int) -> np.ndarray | None:
         """The (n, 3) pose points, or None if any of them is not seen."""

@@ -21,6 +21,8 @@ from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Verdict, judge_all
 
 PROFILES = ("any", "female", "male")
+# What the automatic scenario choice looks at (see posture.scenarios).
+SCENARIO_MEASUREMENTS = {"thigh_from_vertical_deg", "pointing_arm_angle_deg"}
 SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "handover")
 
 
@@ -59,10 +61,14 @@ class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
     def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
-                 count_faces: bool = True) -> None:
+                 count_faces: bool | None = None) -> None:
+        """``static_image_mode``: photos (True) or a video stream (False, tracks between frames).
+        ``count_faces``: warn when several people are in the picture; by default for photos
+        only, as it costs a second model per frame."""
         self.standard = standard or load_standard()
         self.detector = LandmarkDetector(
-            static_image_mode=static_image_mode, count_faces=count_faces,
+            static_image_mode=static_image_mode,
+            count_faces=static_image_mode if count_faces is None else count_faces,
             min_visibility=self.standard.settings.min_visibility)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
@@ -73,8 +79,7 @@ class Checker:
             raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
         timings = dict(timings or {})
         t0 = time.perf_counter()
-        measured = measure_all(lm)
-        t1 = time.perf_counter()
+        measured = measure_all(lm, SCENARIO_MEASUREMENTS)
         person, judgeable = _person(lm, self.standard.settings.min_shoulder_width_px)
         choice = choose_scenarios(scenario, lm, measured)
         applicable, skipped = [], []
@@ -85,6 +90,10 @@ class Checker:
                 skipped.append(Skipped(id=clause.id, reason=f"profile {clause.profile} only"))
             else:
                 skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
+        # Only what the applicable clauses need is measured.
+        needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
+        measured.update(measure_all(lm, needed))
+        t1 = time.perf_counter()
         verdicts = judge_all(applicable, measured if judgeable else {})
         t2 = time.perf_counter()
         timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)

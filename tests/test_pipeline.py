@@ -8,7 +8,7 @@ import json
 import numpy as np
 from synthetic import Body
 
-from posture.annotate import RED, annotate
+from posture.annotate import GREEN, RED, annotate
 from posture.images import decode_image
 from posture.landmarks import PoseLM
 from posture.report import REPORT_VERSION
@@ -85,7 +85,12 @@ def test_annotation_marks_failing_parts_red(checker):
     zh = annotate(canvas, result, lang="zh")
     en = annotate(canvas, result, lang="en")
     scale = 720 / 1400
-    x, y = (body.joints[PoseLM.LEFT_ELBOW][:2] * scale).round().astype(int)
-    assert tuple(zh[y, x]) == RED  # the failing arm (ST-ARMS) is drawn red
+    # Middle of the left upper arm: the failing arm (ST-ARMS) is drawn red, the thigh green.
+    def middle(a: int, b: int) -> tuple[int, int]:
+        x, y = ((body.joints[a][:2] + body.joints[b][:2]) / 2 * scale).round().astype(int)
+        return y, x
+
+    assert tuple(zh[middle(PoseLM.LEFT_ELBOW, PoseLM.LEFT_SHOULDER)]) == RED
+    assert tuple(zh[middle(PoseLM.LEFT_HIP, PoseLM.LEFT_KNEE)]) == GREEN
     panel = slice(int(1000 * scale), None)
     assert not np.array_equal(zh[:, panel], en[:, panel])  # the panel's text follows the language
