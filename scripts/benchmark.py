@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_frames(folder: Path) -> list:
-    from posture.images import decode_image
     from posture.cli import IMAGE_SUFFIXES
+    from posture.images import decode_image
 
     return [decode_image(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
 
