@@ -54,8 +54,8 @@ def _check_one(photo: str) -> tuple[str, list[dict[str, object]], str | None, bo
     except Exception as exc:  # noqa: BLE001 - one broken photo must not stop the batch
         return photo, [], f"{photo}: could not be checked ({type(exc).__name__}: {exc})", False
     report = result.report
-    if not report.person.found:
-        return photo, [], f"{photo}: no person found", False
+    if not report.person.judgeable:
+        return photo, [], f"{photo}: " + "; ".join(w.get(lang) for w in report.person.warnings), False
     scenario = "/".join(report.scenarios)
     rows = [{**row, "photo": photo, "scenario": scenario, "error": ""} for row in report.rows(lang)]
     return photo, rows, None, report.score.failed > 0

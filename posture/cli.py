@@ -72,9 +72,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                 bad.append(str(exc))
                 continue
             report = result.report
-            if not report.person.found:
-                print(f"error: {photo}: no person found", file=sys.stderr)
-                bad.append(f"{photo}: no person found")
+            if not report.person.judgeable:
+                problem = "; ".join(w.get(args.lang) for w in report.person.warnings)
+                print(f"error: {photo}: {problem}", file=sys.stderr)
+                bad.append(f"{photo}: {problem}")
             _print_report(report, args.lang)
             failed |= report.score.failed > 0
             reports.append(json.loads(report.model_dump_json()))
@@ -112,6 +113,23 @@ def cmd_standards(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from posture.evaluate import default_progress, evaluate_folder, format_evaluation
+    from posture.standards import load_standard
+
+    try:
+        ev = evaluate_folder(args.folder, tasks=args.task, split=None if args.split == "all" else args.split,
+                             limit_per_label=args.limit, standard=load_standard(args.standards),
+                             cache_dir=args.cache, progress=None if args.quiet else default_progress)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(format_evaluation(ev))
+    if args.json:
+        args.json.write_text(json.dumps(ev.as_dict(), indent=2), encoding="utf-8")
+    return EXIT_PASS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posture", description="Check service etiquette from photos.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--standards", type=Path, default=None)
     p.add_argument("-v", "--verbose", action="store_true", help="show texts, sources and thresholds")
     p.set_defaults(func=cmd_standards)
+
+    p = sub.add_parser("eval", help="measure how often the verdicts are right on a labelled folder")
+    p.add_argument("folder", type=Path, help="a folder with labels.csv (file,label) and the photos")
+    p.add_argument("--task", action="append", help="a task to run (repeatable; default: every task the labels allow)")
+    p.add_argument("--split", default="all", choices=("all", "fit", "test"), help="only one half of the photos")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N photos per label (fixed choice)")
+    p.add_argument("--standards", type=Path, default=None, help="a standards folder (default: the built-in one)")
+    p.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                   help="opt-in: reuse landmarks found by earlier runs from DIR (times are then not measured)")
+    p.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress counter")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -48,6 +48,7 @@ class Skipped(BaseModel):
 
 class Person(BaseModel):
     found: bool
+    judgeable: bool = Field(description="found and large enough to be judged")
     faces_in_frame: int = Field(description="faces found by the face detector, -1 if not counted")
     box: list[float] | None = Field(description="[x0, y0, x1, y1] in pixels")
     warnings: list[Text]

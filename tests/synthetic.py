@@ -349,3 +349,39 @@ class Body:
             hands[side] = pts * 0.8 + wrist
         return Landmarks(width=W, height=H, pose=pose, pose_visibility=vis, pose_world=world, face=face,
                          left_hand=hands["left"], right_hand=hands["right"], mirrored=mirrored)
+
+
+# --- A second, simpler builder: a whole person inside a small 640 x 480 frame ---------
+# (used by the camera-placement and routine tests)
+WIDTH, HEIGHT = 640, 480
+
+# An upright person facing the camera, head to feet inside a 640 x 480 frame (unmirrored:
+# the person's left side is on the image's right).
+STANDING: dict[int, tuple[float, float]] = {
+    P.NOSE: (320, 40), P.LEFT_EYE: (330, 32), P.RIGHT_EYE: (310, 32), P.LEFT_EAR: (340, 38),
+    P.RIGHT_EAR: (300, 38), P.MOUTH_LEFT: (328, 55), P.MOUTH_RIGHT: (312, 55),
+    P.LEFT_SHOULDER: (370, 100), P.RIGHT_SHOULDER: (270, 100), P.LEFT_ELBOW: (380, 170),
+    P.RIGHT_ELBOW: (260, 170), P.LEFT_WRIST: (375, 235), P.RIGHT_WRIST: (265, 235),
+    P.LEFT_PINKY: (377, 250), P.RIGHT_PINKY: (263, 250), P.LEFT_INDEX: (375, 252),
+    P.RIGHT_INDEX: (265, 252), P.LEFT_THUMB: (370, 245), P.RIGHT_THUMB: (270, 245),
+    P.LEFT_HIP: (350, 250), P.RIGHT_HIP: (290, 250), P.LEFT_KNEE: (350, 350), P.RIGHT_KNEE: (290, 350),
+    P.LEFT_ANKLE: (350, 440), P.RIGHT_ANKLE: (290, 440), P.LEFT_HEEL: (348, 450), P.RIGHT_HEEL: (292, 450),
+    P.LEFT_FOOT_INDEX: (355, 462), P.RIGHT_FOOT_INDEX: (285, 462),
+}
+# The person's left arm raised straight, 45 degrees out from the trunk: pointing the way.
+POINTING_LEFT = {**STANDING, P.LEFT_ELBOW: (420, 150), P.LEFT_WRIST: (470, 200), P.LEFT_INDEX: (480, 210),
+                 P.LEFT_PINKY: (478, 214), P.LEFT_THUMB: (476, 204)}
+
+
+def person(points: dict[int, tuple[float, float]] = STANDING, *, moved: dict[int, tuple[float, float]] | None = None,
+           mirrored: bool = False) -> Landmarks:
+    """Landmarks from ``points`` (every pose point fully visible), some ``moved``."""
+    pose = np.zeros((33, 3))
+    for i in range(33):
+        pose[i, :2] = (points | (moved or {})).get(i, points[P.NOSE])
+    return Landmarks(width=WIDTH, height=HEIGHT, pose=pose, pose_visibility=np.ones(33), mirrored=mirrored)
+
+
+def frame(level: int = 140) -> np.ndarray:
+    """A uniform grey RGB frame of the landmarks' size."""
+    return np.full((HEIGHT, WIDTH, 3), level, dtype=np.uint8)

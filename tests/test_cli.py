@@ -40,7 +40,7 @@ def test_check_bad_input_exit_two(tmp_path, samples, capsys):
 
 def test_check_no_person(tmp_path, capsys):
     Image.new("RGB", (320, 240), (120, 160, 200)).save(tmp_path / "sky.png")
-    assert main(["check", str(tmp_path / "sky.png")]) == EXIT_BAD_INPUT
+    assert main(["check", str(tmp_path / "sky.png"), "--lang", "en"]) == EXIT_BAD_INPUT
     assert "sky.png: no person found" in capsys.readouterr().err
 
 
