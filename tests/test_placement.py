@@ -1,0 +1,107 @@
+"""Camera placement: body in frame, camera level, light; each problem says what to change."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.landmarks import Landmarks
+from posture.placement import MAX_CAMERA_ROLL_DEG, camera_roll_deg, check_placement
+from tests.synthetic import HEIGHT, WIDTH, P, frame, person
+
+
+def test_whole_body_in_good_light_is_ok():
+    placement = check_placement(frame(), person(), "full")
+    assert placement.ok, [p.en for p in placement.problems]
+    assert placement.body_in_frame
+    assert abs(placement.camera_roll_deg) < 0.5
+
+
+def test_feet_below_the_frame_say_step_back():
+    lm = person(moved={P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525)})
+    placement = check_placement(frame(), lm, "full")
+    assert not placement.ok and not placement.body_in_frame
+    assert any("Feet below the picture" in p.en and "step back" in p.en for p in placement.problems)
+    assert any("双脚超出画面下方" in p.zh for p in placement.problems)
+
+
+def test_upper_body_framing_does_not_need_the_feet():
+    lm = person(moved={P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525), P.LEFT_KNEE: (350, 490),
+                       P.RIGHT_KNEE: (290, 490)})
+    assert check_placement(frame(), lm, "upper").ok
+
+
+def test_hidden_part_inside_the_frame_is_named():
+    lm = person()
+    vis = lm.pose_visibility.copy()
+    vis[[P.LEFT_WRIST, P.RIGHT_WRIST]] = 0.1
+    hidden = Landmarks(width=lm.width, height=lm.height, pose=lm.pose, pose_visibility=vis)
+    problems = check_placement(frame(), hidden, "upper").problems
+    assert [p.en for p in problems] == ["hands not visible: do not cover them and face the camera"]
+
+
+def test_part_off_the_side_names_the_side_the_user_sees():
+    # The person's right shoulder leaves by the image's left edge; in a selfie view the
+    # user sees it leave on the right.
+    lm = person(moved={P.RIGHT_SHOULDER: (-20, 100)})
+    assert "off the left edge" in check_placement(frame(), lm, "upper").problems[0].en
+    mirrored = person(moved={P.RIGHT_SHOULDER: (-20, 100)}, mirrored=True)
+    assert "off the right edge" in check_placement(frame(), mirrored, "upper").problems[0].en
+
+
+def test_no_person():
+    empty = Landmarks(width=WIDTH, height=HEIGHT)
+    placement = check_placement(frame(), empty, "full")
+    assert placement.problems[0].en.startswith("no person found")
+
+
+def test_small_person_is_asked_to_come_closer():
+    small = person().transformed(np.array([[0.5, 0, 160], [0, 0.5, 120]]), WIDTH, HEIGHT)
+    problems = check_placement(frame(), small, "full").problems
+    assert len(problems) == 1 and "come closer" in problems[0].en
+
+
+@pytest.mark.parametrize("angle", [-12.0, 12.0])
+def test_tilted_camera_is_measured_and_reported(angle):
+    # OpenCV's positive angle turns the picture anticlockwise: the person leans left.
+    matrix = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), angle, 0.8)
+    lm = person().transformed(matrix, WIDTH, HEIGHT)
+    roll = camera_roll_deg(lm)
+    assert roll == pytest.approx(-angle, abs=0.5)
+    placement = check_placement(frame(), lm, "full")
+    side = "left" if angle > 0 else "right"
+    assert any(f"leans 12° to the {side}" in p.en for p in placement.problems)
+
+
+def test_roll_from_the_shoulders_without_hips_and_in_a_selfie_view():
+    matrix = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), -8.0, 1.0)  # clockwise
+    lm = person().transformed(matrix, WIDTH, HEIGHT)
+    vis = lm.pose_visibility.copy()
+    vis[[P.LEFT_HIP, P.RIGHT_HIP]] = 0.0
+    no_hips = Landmarks(width=WIDTH, height=HEIGHT, pose=lm.pose, pose_visibility=vis)
+    assert camera_roll_deg(no_hips) == pytest.approx(8.0, abs=0.5)
+    mirrored = Landmarks(width=WIDTH, height=HEIGHT, pose=lm.pose, pose_visibility=vis, mirrored=True)
+    assert camera_roll_deg(mirrored) == pytest.approx(-8.0, abs=0.5)
+    assert MAX_CAMERA_ROLL_DEG < 8.0
+
+
+def test_light():
+    assert "too dark" in check_placement(frame(30), person(), "full").problems[0].en
+    assert "too bright" in check_placement(frame(240), person(), "full").problems[0].en
+    backlit = frame(230)
+    backlit[:, 250:400] = 90  # the person's column is dark, the window around is bright
+    placement = check_placement(backlit, person(), "full")
+    assert [p.en for p in placement.problems] == ["strong light behind you: turn so the light falls on your face"]
+    assert placement.brightness == pytest.approx(90)  # measured on the person, not the window
+
+
+@pytest.mark.slow
+def test_real_photo_of_an_upper_body(checker, samples):
+    from posture.images import decode_image
+
+    rgb = decode_image(samples / "astronaut_smile.png")
+    result = checker.check_rgb(rgb)
+    full = check_placement(rgb, result.landmarks, "full")
+    assert not full.body_in_frame
+    assert any("Feet" in p.en or "feet" in p.en for p in full.problems)

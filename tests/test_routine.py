@@ -1,0 +1,150 @@
+"""The pre-shift routine: steps as data, per-step verdicts from frames, the timed run, and
+the group's weakest clauses."""
+
+from __future__ import annotations
+
+import pytest
+
+from posture.placement import check_placement
+from posture.routine import (
+    STEPS,
+    ClauseOutcome,
+    Frame,
+    RoutineRun,
+    Step,
+    judge_by_majority,
+    judge_step,
+    routine_steps,
+    trainee_table,
+    weakest_clauses,
+)
+from posture.standards import Text
+from tests.synthetic import POINTING_LEFT, frame, person
+
+SMILE = next(s for s in STEPS if s.key == "smile")
+POINT_LEFT = next(s for s in STEPS if s.key == "point-left")
+POINT_RIGHT = next(s for s in STEPS if s.key == "point-right")
+
+
+@pytest.fixture(scope="module")
+def smiling(checker, samples):
+    return checker.check_file(samples / "astronaut_smile.png", scenario="standing")[0]
+
+
+@pytest.fixture(scope="module")
+def neutral(checker, samples):
+    return checker.check_file(samples / "hagrid_one_neutral.jpg", scenario="standing")[0]
+
+
+def verdict(outcomes: list[ClauseOutcome], clause: str) -> str:
+    return next(o.verdict for o in outcomes if o.clause == clause)
+
+
+def test_steps_are_data_that_name_real_clauses(standard):
+    keys = [s.key for s in STEPS]
+    assert keys == ["stand", "smile", "point-left", "point-right", "sit-desk"]
+    for step in STEPS:
+        assert step.scenario in ("standing", "sitting", "pointing")
+        for clause in step.clauses:
+            assert clause in standard.by_id, (step.key, clause)
+    assert [s.key for s in routine_steps(has_desk=False)] == keys[:-1]
+    assert routine_steps(has_desk=True)[-1].needs_desk
+
+
+@pytest.mark.slow
+def test_majority_of_frames_decides(smiling, neutral):
+    mostly_smiling = [Frame(i * 0.1, r) for i, r in enumerate([smiling, smiling, smiling, neutral])]
+    result = judge_step(SMILE, mostly_smiling)
+    assert verdict(result.outcomes, "EX-SMILE") == "pass"
+    smile = next(o for o in result.outcomes if o.clause == "EX-SMILE")
+    assert (smile.passed, smile.failed, smile.frames) == (3, 1, 4)
+    mostly_neutral = [Frame(i * 0.1, r) for i, r in enumerate([neutral, neutral, smiling])]
+    assert verdict(judge_step(SMILE, mostly_neutral).outcomes, "EX-SMILE") == "fail"
+
+
+@pytest.mark.slow
+def test_clauses_not_in_the_profile_are_left_out(checker, smiling):
+    stand = STEPS[0]
+    outcomes, _ = judge_by_majority(stand, [Frame(0.0, smiling)])
+    clauses = {o.clause for o in outcomes}
+    assert "HD-FOLD-F" not in clauses and "HD-FOLD-M" not in clauses  # profile "any"
+    female = checker.check_landmarks(smiling.landmarks, scenario="standing", profile="female")
+    outcomes, _ = judge_by_majority(stand, [Frame(0.0, female)])
+    clauses = {o.clause for o in outcomes}
+    assert clauses >= {"HD-FOLD-F", "ST-FEET-F"} and "HD-FOLD-M" not in clauses
+    # The astronaut's feet are out of the picture: not visible, never pass or fail.
+    assert verdict(outcomes, "ST-FEET-F") == "not_visible"
+
+
+@pytest.mark.slow
+def test_pointing_step_counts_only_the_requested_side(checker):
+    pointing = checker.check_landmarks(person(POINTING_LEFT), scenario="pointing")
+    left = judge_step(POINT_LEFT, [Frame(0.0, pointing), Frame(0.1, pointing)])
+    assert left.note is None
+    assert verdict(left.outcomes, "PT-ANGLE") == "pass"  # 45 degrees, as drawn
+    right = judge_step(POINT_RIGHT, [Frame(0.0, pointing), Frame(0.1, pointing)])
+    assert right.note is not None and "pointed the other way" in right.note.en
+    assert all(o.verdict == "not_visible" for o in right.outcomes)
+
+
+def test_no_frames_is_said():
+    result = judge_step(SMILE, [])
+    assert result.note.en == "no frames were received during this step"
+    assert {o.verdict for o in result.outcomes} == {"not_visible"}
+
+
+@pytest.mark.slow
+def test_timed_run_places_counts_down_holds_and_judges(smiling):
+    steps = [SMILE, Step("smile-again", Text(zh="再笑", en="again"), Text(zh="笑", en="smile"), "standing",
+                         ("EX-SMILE",), "upper", hold_s=1.0)]
+    run = RoutineRun(steps, prepare_s=2.0, placement_hold_s=0.5)
+    good = check_placement(frame(), person(), "upper")
+    bad = check_placement(frame(20), person(), "upper")
+    status = run.feed(0.0, smiling, bad)
+    assert status.phase == "place" and "too dark" in status.problems[0].en
+    assert run.feed(5.0, smiling, bad).phase == "place"  # nothing starts while the set-up is wrong
+    t = 5.0
+    phases = []
+    while not run.done and t < 30:
+        t += 0.1
+        status = run.feed(t, smiling, good, picture=frame(1))
+        phases.append((status.index, status.phase))
+        if status.phase == "prepare":
+            assert 0.0 <= status.remaining_s <= 2.0
+    assert run.done and len(run.results) == 2
+    # Step 1: 0.5 s placement + 2 s countdown + 3 s hold; step 2 then starts over.
+    first_hold = next(i for i, p in enumerate(phases) if p == (0, "hold"))
+    assert 24 <= first_hold <= 28  # frames 0.1 s apart; float steps may add one or two
+    assert (1, "prepare") in phases and (1, "hold") in phases
+    assert run.results[0].frames == pytest.approx(31, abs=1)
+    assert verdict(run.results[0].outcomes, "EX-SMILE") == "pass"
+    assert run.results[0].picture is not None
+    assert run.status(t).phase == "done"
+
+
+@pytest.mark.slow
+def test_skip_records_a_skipped_step(smiling):
+    run = RoutineRun([SMILE, POINT_LEFT], prepare_s=0.0, placement_hold_s=0.0)
+    run.skip()
+    assert run.results[0].skipped and run.results[0].note.en == "skipped"
+    assert run.status(0.0).step is POINT_LEFT
+    run.skip()
+    assert run.done
+    run.skip()  # nothing left to skip
+    assert len(run.results) == 2
+
+
+def test_weakest_clauses_of_a_group():
+    rows = [
+        ("Wang", "EX-SMILE", "fail"), ("Wang", "PT-ONE-FINGER", "pass"), ("Wang", "PT-ONE-FINGER", "fail"),
+        ("Li", "EX-SMILE", "fail"), ("Li", "PT-ONE-FINGER", "pass"), ("Li", "ST-FEET-F", "not_visible"),
+        ("Zhao", "EX-SMILE", "pass"), ("Zhao", "PT-ONE-FINGER", "pass"),
+    ]
+    table = trainee_table(rows)
+    assert table["Wang"]["PT-ONE-FINGER"] == "fail"  # failed in one of two steps
+    assert table["Li"]["ST-FEET-F"] == "not_visible"
+    stats = weakest_clauses(table)
+    assert [s.clause for s in stats] == ["EX-SMILE", "PT-ONE-FINGER", "ST-FEET-F"]
+    assert (stats[0].failed, stats[0].judged) == (2, 3)
+    assert stats[0].fail_share == pytest.approx(2 / 3)
+    assert stats[2].judged == 0 and stats[2].fail_share == 0.0
