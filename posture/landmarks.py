@@ -193,28 +193,6 @@ class Landmarks:
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
 
-    def transformed(self, matrix: np.ndarray, width: int, height: int) -> Landmarks:
-        """A copy in a ``width`` x ``height`` frame with every 2D point mapped by the 2x3
-        affine ``matrix`` (z scaled alike).
-
-        Used by tests to check that verdicts survive rotation, scaling and shifting.
-        """
-        scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
-
-        def apply(arr: np.ndarray | None) -> np.ndarray | None:
-            if arr is None:
-                return None
-            xy = arr[:, :2] @ matrix[:, :2].T + matrix[:, 2]
-            return np.column_stack([xy, arr[:, 2] * scale])
-
-        return Landmarks(
-            width=width, height=height,
-            pose=apply(self.pose), pose_visibility=self.pose_visibility,
-            pose_world=self.pose_world, face=apply(self.face),
-            left_hand=apply(self.left_hand), right_hand=apply(self.right_hand),
-            mirrored=self.mirrored, min_visibility=self.min_visibility,
-        )
-
 
 def _to_array(landmark_list, width: int, height: int) -> np.ndarray | None:
     if landmark_list is None:

@@ -11,7 +11,7 @@ Units: pixels, with a shoulder width of 160 px standing for 0.40 m in the world 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,6 +23,20 @@ SW = 160.0  # shoulder width, px
 M_PER_PX = 0.40 / SW
 CX = 500.0
 SHOULDER_Y, HIP_Y = 400.0, 700.0
+
+
+def transformed(lm: Landmarks, matrix: np.ndarray, width: int, height: int) -> Landmarks:
+    """``lm`` in a ``width`` x ``height`` frame with every 2D point mapped by the 2x3 affine
+    ``matrix`` (depth scaled alike; the metric world pose does not change)."""
+    scale = float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))
+
+    def apply(arr: np.ndarray | None) -> np.ndarray | None:
+        if arr is None:
+            return None
+        return np.column_stack([arr[:, :2] @ matrix[:, :2].T + matrix[:, 2], arr[:, 2] * scale])
+
+    return replace(lm, width=width, height=height, pose=apply(lm.pose), face=apply(lm.face),
+                   left_hand=apply(lm.left_hand), right_hand=apply(lm.right_hand))
 
 
 def rot_x(deg: float) -> np.ndarray:

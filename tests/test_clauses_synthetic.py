@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from synthetic import ONE_FINGER, OPEN, Body
+from synthetic import ONE_FINGER, OPEN, Body, transformed
 
 from posture.measure import measure_all
 from posture.verdicts import judge
@@ -58,7 +58,7 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
 def outcome(standard, clause_id: str, body: Body, matrix: np.ndarray | None = None) -> str:
     lm = body.landmarks()
     if matrix is not None:
-        lm = lm.transformed(matrix, 6000, 6000)
+        lm = transformed(lm, matrix, 6000, 6000)
     return judge(standard.by_id[clause_id], measure_all(lm)).outcome
 
 

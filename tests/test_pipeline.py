@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from synthetic import Body
+from synthetic import Body, transformed
 
 from posture.annotate import GREEN, RED, annotate
 from posture.images import decode_image
@@ -72,7 +72,7 @@ def test_report_json_shape_and_score(checker):
 
 
 def test_person_too_small_is_not_judged(checker):
-    lm = Body().landmarks().transformed(np.array([[0.1, 0, 10], [0, 0.1, 10]]), 400, 400)
+    lm = transformed(Body().landmarks(), np.array([[0.1, 0, 10], [0, 0.1, 10]]), 400, 400)
     report = checker.check_landmarks(lm).report
     assert {c.verdict for c in report.clauses} == {"not_visible"}
     assert any("too small" in w.en for w in report.person.warnings)
