@@ -50,8 +50,7 @@ MEASUREMENT_PARTS: dict[str, tuple[int, ...]] = {
 }
 # Where a measurement's value is written: the mean of these pose points.
 MEASUREMENT_ANCHORS: dict[str, tuple[int, ...]] = {
-    **{k: v for k, v in MEASUREMENT_PARTS.items()},
-    "shoulder_tilt_deg": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+    **MEASUREMENT_PARTS,
     "trunk_lateral_lean_deg": (P.LEFT_HIP, P.RIGHT_HIP),
     "upper_arm_hang_deg": (P.LEFT_ELBOW,),
 }
@@ -71,12 +70,6 @@ SHORT_NAMES: dict[str, str] = {
     "gaze_toward_pointing_deg": "gaze", "pointing_palm_up": "palm up",
     "pointing_fingers_extended_min": "fingers", "pointing_finger_spread_deg": "spread",
 }
-
-VERDICT_TEXT = {
-    "zh": {"pass": "通过", "fail": "未通过", "not_visible": "看不到"},
-    "en": {"pass": "pass", "fail": "FAIL", "not_visible": "not visible"},
-}
-
 
 def _fmt(value: float, unit: str) -> str:
     """Degrees as whole numbers (the degree sign is drawn apart: Hershey fonts lack it)."""
@@ -105,7 +98,7 @@ def _pointing_arm_parts(lm: Landmarks) -> tuple[int, ...]:
     return ()
 
 
-def _failing(verdicts: list[Verdict]) -> tuple[set[int], bool, bool, Verdict | None]:
+def _failing(verdicts: list[Verdict]) -> tuple[set[int], bool, bool]:
     """Pose points, face and hands belonging to failing measurements."""
     points: set[int] = set()
     face = hands = False
@@ -118,7 +111,7 @@ def _failing(verdicts: list[Verdict]) -> tuple[set[int], bool, bool, Verdict | N
             points.update(MEASUREMENT_PARTS.get(check.measurement, ()))
             face |= check.measurement in _FACE_MEASUREMENTS
             hands |= check.measurement in _HAND_MEASUREMENTS
-    return points, face, hands, None
+    return points, face, hands
 
 
 def _draw_skeleton(img: np.ndarray, cv: _Canvas, red: set[int], thickness: int) -> None:
@@ -203,7 +196,7 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
     img = np.ascontiguousarray(img)
     thickness = max(2, round(img.shape[0] / 300))
     cv = _Canvas(result.landmarks, scale)
-    red, face_red, hands_red, _ = _failing(result.verdicts)
+    red, face_red, hands_red = _failing(result.verdicts)
     _draw_reference_lines(img, cv, thickness)
     _draw_skeleton(img, cv, red, thickness)
     _draw_hands(img, cv, hands_red, thickness)
