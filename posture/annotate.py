@@ -71,6 +71,7 @@ SHORT_NAMES: dict[str, str] = {
     "pointing_fingers_extended_min": "fingers", "pointing_finger_spread_deg": "spread",
 }
 
+
 def _fmt(value: float, unit: str) -> str:
     """Degrees as whole numbers (the degree sign is drawn apart: Hershey fonts lack it)."""
     return f"{round(value) + 0:d}" if unit == "deg" else f"{value:.2f}"
