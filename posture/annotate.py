@@ -69,6 +69,13 @@ SHORT_NAMES: dict[str, str] = {
     "pointing_elbow_angle_deg": "elbow", "one_finger_point_score": "1-finger",
     "gaze_toward_pointing_deg": "gaze", "pointing_palm_up": "palm up",
     "pointing_fingers_extended_min": "fingers", "pointing_finger_spread_deg": "spread",
+    "elbow_angle_min_deg": "elbow", "wrist_gap_sw": "wrist gap", "hands_height_on_trunk": "hands height",
+    "hands_centre_offset_sw": "hands offset", "right_hand_in_front_m": "right over left",
+    "hands_behind_back": "behind back", "knee_gap_sw": "knees", "heel_gap_sw": "heels", "toe_gap_sw": "toes",
+    "ankle_gap_sw": "ankles", "weight_shift_sw": "weight shift", "forearm_tilt_deg": "forearms",
+    "elbow_height_diff_sw": "elbow height", "talk_hand_out_of_band": "hand zone",
+    "hand_forward_of_trunk_m": "hand forward", "hands_forward_m": "hands forward",
+    "hand_finger_spread_max_deg": "spread", "thigh_from_vertical_deg": "thighs",
 }
 
 

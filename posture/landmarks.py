@@ -194,11 +194,26 @@ class Landmarks:
         return float(x0), float(y0), float(x1), float(y1)
 
 
-def _to_array(landmark_list, width: int, height: int) -> np.ndarray | None:
+Box = tuple[float, float, float, float]  # x0, y0, width, height as fractions of the frame
+WHOLE_FRAME: Box = (0.0, 0.0, 1.0, 1.0)
+
+
+def _to_array(landmark_list, width: int, height: int, box: Box = WHOLE_FRAME) -> np.ndarray | None:
+    """Pixel coordinates in the full frame of landmarks found in the ``box`` region."""
     if landmark_list is None:
         return None
-    return np.array([(p.x * width, p.y * height, p.z * width) for p in landmark_list.landmark],
-                    dtype=np.float64)
+    x0, y0, bw, bh = box
+    return np.array([((x0 + p.x * bw) * width, (y0 + p.y * bh) * height, p.z * bw * width)
+                     for p in landmark_list.landmark], dtype=np.float64)
+
+
+def _body_box(face_box) -> Box:
+    """The region where the body of the person with this face (a relative bounding box from
+    the face detector) would be: 5 face widths across, from above the hair to 8 faces down."""
+    x, y, w, h = face_box.xmin, face_box.ymin, face_box.width, face_box.height
+    x0, x1 = max(0.0, x + w / 2 - 2.5 * w), min(1.0, x + w / 2 + 2.5 * w)
+    y0, y1 = max(0.0, y - 0.8 * h), min(1.0, y + 8.0 * h)
+    return x0, y0, x1 - x0, y1 - y0
 
 
 class LandmarkDetector:
@@ -242,21 +257,29 @@ class LandmarkDetector:
                                interpolation=cv2.INTER_AREA)
         frame = np.ascontiguousarray(frame)
         res = self._holistic.process(frame)
-        pose = _to_array(res.pose_landmarks, width, height)
+        faces = (self._faces.process(frame).detections or []) if self._faces is not None else None
+        box = WHOLE_FRAME
+        if res.pose_landmarks is None and faces:
+            # Holistic's person detector can miss everyone in a picture of several people;
+            # looking again around the largest face finds that person.
+            largest = max(faces, key=lambda d: d.location_data.relative_bounding_box.width)
+            box = _body_box(largest.location_data.relative_bounding_box)
+            fh, fw = frame.shape[:2]
+            crop = frame[round(box[1] * fh):round((box[1] + box[3]) * fh),
+                         round(box[0] * fw):round((box[0] + box[2]) * fw)]
+            res = self._holistic.process(np.ascontiguousarray(crop))
         visibility = (np.array([p.visibility for p in res.pose_landmarks.landmark])
                       if res.pose_landmarks else None)
         world = (np.array([(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark])
                  if res.pose_world_landmarks else None)
-        faces = -1
-        if self._faces is not None:
-            found = self._faces.process(frame).detections
-            faces = len(found) if found else 0
         return Landmarks(
-            width=width, height=height, pose=pose, pose_visibility=visibility,
-            pose_world=world, face=_to_array(res.face_landmarks, width, height),
-            left_hand=_to_array(res.left_hand_landmarks, width, height),
-            right_hand=_to_array(res.right_hand_landmarks, width, height),
-            mirrored=mirrored, min_visibility=self.min_visibility, faces_in_frame=faces,
+            width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
+            pose_visibility=visibility, pose_world=world,
+            face=_to_array(res.face_landmarks, width, height, box),
+            left_hand=_to_array(res.left_hand_landmarks, width, height, box),
+            right_hand=_to_array(res.right_hand_landmarks, width, height, box),
+            mirrored=mirrored, min_visibility=self.min_visibility,
+            faces_in_frame=-1 if faces is None else len(faces),
         )
 
     def close(self) -> None:

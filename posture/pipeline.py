@@ -50,8 +50,8 @@ def _person(lm: Landmarks, min_shoulder_px: float) -> tuple[Person, bool]:
             en=f"person too small ({sw:.0f} px between the shoulders); move closer to the camera"))
     if lm.faces_in_frame > 1:
         warnings.append(Text(
-            zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查最显著的一人",
-            en=f"{lm.faces_in_frame} faces in the picture; only the most prominent person is checked"))
+            zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查画出骨架的一人",
+            en=f"{lm.faces_in_frame} faces in the picture; only the person with the skeleton drawn is checked"))
     box = lm.person_box()
     return Person(found=found, judgeable=judgeable, faces_in_frame=lm.faces_in_frame,
                   box=[round(v, 1) for v in box] if box else None, warnings=warnings), judgeable

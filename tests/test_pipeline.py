@@ -94,3 +94,27 @@ def test_annotation_marks_failing_parts_red(checker):
     assert tuple(zh[middle(PoseLM.LEFT_HIP, PoseLM.LEFT_KNEE)]) == GREEN
     panel = slice(int(1000 * scale), None)
     assert not np.array_equal(zh[:, panel], en[:, panel])  # the panel's text follows the language
+
+
+def test_several_people_are_warned_about(checker, samples):
+    import cv2
+
+    a = decode_image(samples / "astronaut_smile.png")
+    b = decode_image(samples / "hagrid_palm.jpg")
+    b = cv2.resize(b, (round(b.shape[1] * a.shape[0] / b.shape[0]), a.shape[0]))
+    report = checker.check_rgb(np.hstack([a, b])).report
+    assert report.person.judgeable and report.person.faces_in_frame == 2
+    assert any("2 faces" in w.en for w in report.person.warnings)
+
+
+def test_landmarks_found_in_a_crop_map_back_to_the_frame():
+    from types import SimpleNamespace
+
+    from posture.landmarks import _body_box, _to_array
+
+    face = SimpleNamespace(xmin=0.5, ymin=0.1, width=0.1, height=0.1)
+    box = _body_box(face)
+    assert np.allclose(box, (0.3, 0.02, 0.5, 0.88))  # 5 faces wide, from above the hair to 8 faces down
+    found = SimpleNamespace(landmark=[SimpleNamespace(x=0.5, y=0.5, z=0.1)])
+    x, y, z = _to_array(found, 1000, 500, box)[0]
+    assert (round(x), round(y), round(z)) == (550, 230, 50)  # crop centre, depth in frame pixels
