@@ -154,6 +154,12 @@ def judge_step(step: Step, frames: list[Frame], picture: np.ndarray | None = Non
     return StepResult(step, outcomes, len(frames), note, picture=picture)
 
 
+def skipped_step(step: Step) -> StepResult:
+    """A step the trainee could not do now: every clause not visible, marked skipped."""
+    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses], 0,
+                      Text(zh="已跳过", en="skipped"), skipped=True)
+
+
 @dataclass(frozen=True)
 class RunStatus:
     """What the live view shows: which step, which phase, seconds left, what to fix."""
@@ -232,9 +238,7 @@ class RoutineRun:
     def skip(self) -> None:
         """Skip the current step (the trainee cannot do it now); it is reported as skipped."""
         if not self.done:
-            step = self.steps[self.index]
-            self._next(StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses], 0,
-                                  Text(zh="已跳过", en="skipped"), skipped=True))
+            self._next(skipped_step(self.steps[self.index]))
 
     def status(self, t: float) -> RunStatus:
         if self.done:

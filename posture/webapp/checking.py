@@ -1,0 +1,232 @@
+"""The checking widgets the self-check and group pages share: the live view with its list
+of failing clauses, the guided routine over live video or over snapshots, and the check
+of one snapshot or uploaded photo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from posture.annotate import annotate
+from posture.cli import IMAGE_SUFFIXES
+from posture.exports import measured_values
+from posture.images import BadInput
+from posture.pipeline import CheckResult
+from posture.placement import check_placement
+from posture.routine import Frame, Step, StepResult, judge_step, skipped_step
+from posture.standards import Lang
+from posture.webapp import resources
+from posture.webapp.i18n import t
+from posture.webapp.live import LiveProcessor, status_line
+from posture.webapp.render import clause_card, routine_summary, show_report
+
+PHOTO_TYPES = sorted(s.lstrip(".") for s in IMAGE_SUFFIXES)
+OnDone = Callable[[list[StepResult]], None]
+
+
+def _streamer(key: str, lang: Lang) -> Any | None:
+    """The webcam: no ICE server unless a TURN server is configured; a selfie processor.
+    None (with a message pointing to the snapshot) when the video component cannot start."""
+    cfg = resources.settings()
+    standard = resources.standard()
+    delays = (st.session_state.get("show_after_s", cfg.show_after_s),
+              st.session_state.get("clear_after_s", cfg.clear_after_s))
+
+    def factory() -> LiveProcessor:
+        return LiveProcessor(standard, show_after_s=delays[0], clear_after_s=delays[1])
+
+    try:
+        return webrtc_streamer(
+            key=key, mode=WebRtcMode.SENDRECV, rtc_configuration=cfg.rtc_configuration(),
+            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
+            video_processor_factory=factory, async_processing=True,
+            translations={"start": t("start", lang), "stop": t("stop", lang),
+                          "select_device": t("select_device", lang)})
+    except Exception as exc:  # noqa: BLE001 - without live video the snapshot and upload still work
+        st.warning(t("live_unavailable", lang, err=f"{type(exc).__name__}: {exc}"))
+        return None
+
+
+def _configure(ctx: Any, lang: Lang, scenario: str, profile: str) -> LiveProcessor | None:
+    processor = ctx.video_processor
+    if processor is not None:
+        cfg = resources.settings()
+        processor.configure(scenario=scenario, profile=profile, lang=lang,
+                            show_after_s=st.session_state.get("show_after_s", cfg.show_after_s),
+                            clear_after_s=st.session_state.get("clear_after_s", cfg.clear_after_s))
+    return processor
+
+
+@st.fragment(run_every=0.5)
+def _live_side(ctx: Any, lang: Lang) -> None:
+    """Beside the video: the frame rate, camera placement, the debounced failing clauses."""
+    processor = ctx.video_processor
+    state = processor.state if processor is not None else None
+    if state is None:
+        st.info(t("live_waiting", lang) if ctx.state.playing else t("live_hint", lang))
+        return
+    st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
+    standard = resources.standard()
+    st.markdown(f"#### {t('failing_now', lang)}")
+    if not state.shown:
+        st.success(t("all_pass_now", lang))
+    by_id = {c.id: c for c in state.report.clauses}
+    for clause_id in sorted(state.shown):
+        values = measured_values(by_id[clause_id]) if clause_id in by_id else ""
+        clause_card(standard.by_id[clause_id], lang, "fail", values)
+    hidden = [c.id for c in state.report.clauses if c.verdict == "not_visible"]
+    if hidden:
+        st.caption(f"{t('not_visible_now', lang)}: {', '.join(hidden)}")
+    if state.placement.problems:
+        st.caption(t("placement", lang) + ": " + ";".join(p.get(lang) for p in state.placement.problems))
+
+
+def live_check(lang: Lang, scenario: str, profile: str) -> None:
+    """Live webcam with the skeleton and verdicts drawn, failing clauses listed beside it."""
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = _streamer("live-check", lang)
+    if ctx is None:
+        return
+    _configure(ctx, lang, scenario, profile)
+    with right:
+        _live_side(ctx, lang)
+
+
+@st.fragment(run_every=0.5)
+def _routine_side(ctx: Any, lang: Lang, steps: list[Step], state_key: str, on_done: OnDone) -> None:
+    processor = ctx.video_processor
+    if processor is None:
+        st.info(t("routine_needs_video", lang))
+        return
+    run = processor.finished_routine()
+    if run is not None:
+        st.session_state[state_key] = run.results
+        on_done(run.results)
+        st.rerun(scope="app")
+    state = processor.state
+    if processor.routine_running and state is not None and state.status is not None:
+        status = state.status
+        st.markdown(f"### {status_line(status, lang)}")
+        if status.step is not None:
+            st.markdown(status.step.instruction.get(lang))
+        if status.phase == "place":
+            if status.problems:
+                for problem in status.problems:
+                    st.warning(problem.get(lang))
+            else:
+                st.success(t("placement_ok", lang))
+        if st.button(t("routine_skip", lang), key=f"{state_key}-skip"):
+            processor.skip_step()
+    elif state is not None:
+        st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
+        if state.placement.problems:
+            st.markdown(f"**{t('placement', lang)}**")
+            for problem in state.placement.problems:
+                st.warning(problem.get(lang))
+        else:
+            st.success(t("placement_ok", lang))
+
+
+def live_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str, on_done: OnDone) -> None:
+    """The guided routine over live video: placement check, countdown, hold, verdicts."""
+    st.markdown(f"**{t('steps', lang)}**: " + " → ".join(s.name.get(lang) for s in steps))
+    left, right = st.columns([3, 2])
+    with left:
+        ctx = _streamer("live-routine", lang)
+    if ctx is None:
+        return
+    processor = _configure(ctx, lang, "auto", profile)
+    with right:
+        label = t("routine_restart", lang) if st.session_state.get(state_key) else t("routine_start", lang)
+        if st.button(label, key=f"{state_key}-start", type="primary"):
+            if processor is None or not ctx.state.playing:
+                st.warning(t("routine_needs_video", lang))
+            else:
+                st.session_state.pop(state_key, None)
+                processor.start_routine(steps)
+        _routine_side(ctx, lang, steps, state_key, on_done)
+    results = st.session_state.get(state_key)
+    if results:
+        routine_summary(results, lang, resources.standard())
+
+
+def _check_upload(data: bytes, name: str, lang: Lang, scenario: str,
+                  profile: str) -> tuple[CheckResult, np.ndarray] | None:
+    """Check a photo, or say clearly why it cannot be checked."""
+    try:
+        return resources.check_photo(data, name, scenario=scenario, profile=profile)
+    except BadInput as exc:
+        st.error(f"{t('bad_file', lang)}: {exc}")
+        return None
+
+
+def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str, on_done: OnDone) -> None:
+    """The routine one photo per step, for machines where live video does not work."""
+    results: list[StepResult] = st.session_state.setdefault(state_key, [])
+    if len(results) < len(steps):
+        step = steps[len(results)]
+        st.markdown(f"### {t('step_of', lang, i=len(results) + 1, n=len(steps))} · {step.name.get(lang)}")
+        st.info(f"{step.instruction.get(lang)}  \n{t('snap_step', lang)}")
+        shot = st.camera_input(t("take_photo", lang), key=f"{state_key}-cam-{len(results)}")
+        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}")
+        source = shot if shot is not None else upload
+        if source is not None:
+            checked = _check_upload(source.getvalue(), source.name, lang, step.scenario, profile)
+            if checked is not None:
+                result, rgb = checked
+                placement = check_placement(rgb, result.landmarks, step.framing)
+                picture = annotate(rgb, result, lang)
+                step_result = judge_step(step, [Frame(0.0, result)], picture)
+                if placement.problems:
+                    problems = [p.get(lang) for p in placement.problems]
+                    st.session_state[f"{state_key}-placement-{len(results)}"] = problems
+                results.append(step_result)
+                st.rerun()
+        if st.button(t("routine_skip", lang), key=f"{state_key}-skip-{len(results)}"):
+            results.append(skipped_step(step))
+            st.rerun()
+        if results:
+            st.caption(" · ".join(f"{r.step.name.get(lang)} ✓" for r in results))
+        return
+    done_key = f"{state_key}-saved"
+    if not st.session_state.get(done_key):
+        on_done(results)
+        st.session_state[done_key] = True
+    for i, r in enumerate(results):
+        for problem in st.session_state.get(f"{state_key}-placement-{i}", []):
+            st.caption(f"{r.step.name.get(lang)} · {t('placement', lang)}: {problem}")
+    routine_summary(results, lang, resources.standard())
+    if st.button(t("routine_restart", lang), key=f"{state_key}-restart"):
+        for key in [k for k in st.session_state if str(k).startswith(state_key)]:
+            del st.session_state[key]
+        st.rerun()
+
+
+def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
+                on_checked: Callable[[str, CheckResult, np.ndarray], None]) -> None:
+    """Check one snapshot (``camera``) or uploaded photo and show the report."""
+    if camera:
+        source = st.camera_input(t("take_photo", lang), key="photo-check-cam")
+    else:
+        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload")
+    if source is None:
+        return
+    checked = _check_upload(source.getvalue(), source.name, lang, scenario, profile)
+    if checked is None:
+        return
+    result, rgb = checked
+    if not result.report.person.found:
+        st.warning(t("no_person", lang))
+    picture = annotate(rgb, result, lang)
+    seen = st.session_state.setdefault("photo-check-seen", set())
+    token = (source.file_id, scenario, profile)
+    if token not in seen:  # a rerun of the page is not a new check
+        seen.add(token)
+        on_checked(source.name, result, picture)
+    st.subheader(t("result", lang))
+    show_report(result, picture, lang, resources.standard())

@@ -1,0 +1,194 @@
+"""Group session: a trainer keeps a roster, runs the routine for each trainee in turn, and
+sees the session's table with the group's weakest clauses on top; exports CSV and HTML."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from posture.exports import Section, clause_row, jpeg_bytes, to_csv, to_html
+from posture.routine import STEPS, StepResult, routine_steps, trainee_table, weakest_clauses
+from posture.standards import Lang
+from posture.store import PROFILES, ResultRow, StoreError, Trainee
+from posture.webapp import resources
+from posture.webapp.checking import live_routine, snapshot_routine
+from posture.webapp.i18n import t
+from posture.webapp.records import save_routine
+from posture.webapp.render import MARKS, verdict_text
+
+STEP_BY_KEY = {s.key: s for s in STEPS}
+
+
+def _message() -> None:
+    """Show (once) what the last roster action did."""
+    kind, text = st.session_state.pop("group-message", (None, ""))
+    if kind == "error":
+        st.error(text)
+    elif kind == "ok":
+        st.success(text)
+
+
+def _add() -> None:
+    try:
+        resources.store().add_trainee(st.session_state["roster-name"], st.session_state["roster-profile"],
+                                      st.session_state["roster-desk"])
+        st.session_state["roster-name"] = ""
+    except StoreError as exc:
+        st.session_state["group-message"] = ("error", str(exc))
+
+
+def _rename(trainee_id: int) -> None:
+    try:
+        resources.store().update_trainee(trainee_id, name=st.session_state["roster-new-name"])
+        st.session_state["roster-new-name"] = ""
+    except StoreError as exc:
+        st.session_state["group-message"] = ("error", str(exc))
+
+
+def _remove(lang: Lang, trainee_id: int) -> None:
+    resources.store().delete_trainee(trainee_id)
+    st.session_state["roster-confirm"] = False
+    st.session_state["group-message"] = ("ok", t("removed", lang))
+
+
+def roster(lang: Lang, trainees: list[Trainee]) -> None:
+    """Add, rename and remove trainees (removing deletes their data)."""
+    with st.expander(t("roster", lang), expanded=True):
+        _message()
+        cols = st.columns([3, 2, 2, 1])
+        cols[0].text_input(t("name", lang), key="roster-name")
+        cols[1].selectbox(t("profile", lang), PROFILES, key="roster-profile",
+                          format_func=lambda p: t(f"profile_{p}", lang))
+        cols[2].toggle(t("has_desk", lang), key="roster-desk")
+        cols[3].button(t("add", lang), key="roster-add", on_click=_add)
+        if not trainees:
+            return
+        st.dataframe(pd.DataFrame([{t("name", lang): tr.name, t("profile", lang): t(f"profile_{tr.profile}", lang),
+                                    t("has_desk", lang): "✓" if tr.has_desk else ""} for tr in trainees]),
+                     hide_index=True)
+        names = {tr.id: tr.name for tr in trainees}
+        cols = st.columns([2, 2, 1, 2])
+        chosen = cols[0].selectbox(t("name", lang), list(names), key="roster-edit", format_func=names.get)
+        cols[1].text_input(t("new_name", lang), key="roster-new-name")
+        cols[2].button(t("rename", lang), key="roster-rename", on_click=_rename, args=(chosen,))
+        confirm = cols[3].checkbox(t("confirm_remove", lang), key="roster-confirm")
+        cols[3].button(t("remove", lang), key="roster-remove", disabled=not confirm, on_click=_remove,
+                       args=(lang, chosen))
+
+
+def _new_session(lang: Lang) -> None:
+    title = st.session_state.get("session-title", "").strip() or time.strftime("培训课 Session %Y-%m-%d %H:%M")
+    st.session_state["group-session"] = resources.store().new_session("group", title)
+    st.session_state["session-title"] = ""
+
+
+def _next_trainee(ids: list[int]) -> None:
+    current = st.session_state.get("group-trainee")
+    if ids:
+        st.session_state["group-trainee"] = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
+
+
+def session_frames(rows: list[ResultRow], lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The weakest-clauses table and the trainee x clause table of a session."""
+    standard = resources.standard()
+    table = trainee_table((r.trainee or "-", r.clause, r.verdict) for r in rows)
+    weakest = pd.DataFrame([{t("clause", lang): s.clause, t("title", lang): standard.by_id[s.clause].title.get(lang),
+                             t("failed_by", lang): s.failed, t("judged", lang): s.judged,
+                             t("fail_share", lang): f"{s.fail_share:.0%}" if s.judged else "-",
+                             t("advice", lang): standard.by_id[s.clause].advice.get(lang)}
+                            for s in weakest_clauses(table)])
+    clauses = [s.clause for s in weakest_clauses(table)]
+    grid = pd.DataFrame([{t("who", lang): name, **{c: MARKS.get(v.get(c, ""), "") for c in clauses}}
+                         for name, v in table.items()])
+    return weakest, grid
+
+
+def export_rows(rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
+    standard = resources.standard()
+    return [clause_row(r.trainee or "-", standard.by_id[r.clause], r.verdict, lang,
+                       step=STEP_BY_KEY[r.label].name.get(lang) if r.label in STEP_BY_KEY else r.label,
+                       override=r.override, note=r.note) for r in rows]
+
+
+def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang, weakest: pd.DataFrame) -> bytes:
+    """The HTML report: per trainee and step, the picture (kept in this browser session, or
+    in the history when pictures are kept) and the clause rows."""
+    pictures: dict[tuple[int, int | None, str], bytes] = st.session_state.get("group-pictures", {})
+    store = resources.store()
+    by_check: dict[int, list[ResultRow]] = {}
+    for r in rows:
+        by_check.setdefault(r.check_id, []).append(r)
+    trainee_ids = {tr.name: tr.id for tr in store.trainees()}
+    sections = []
+    for check_id, check_rows in by_check.items():
+        first = check_rows[0]
+        step = STEP_BY_KEY[first.label].name.get(lang) if first.label in STEP_BY_KEY else first.label
+        picture = (pictures.get((session_id, trainee_ids.get(first.trainee or ""), first.label))
+                   or store.picture(check_id))
+        sections.append(Section(f"{first.trainee} · {step}", export_rows(check_rows, lang), picture))
+    return to_html(title, sections, lang, summary=weakest.astype(str).to_dict("records"),
+                   summary_title=t("weakest", lang))
+
+
+def page(lang: Lang, keep_pictures: bool) -> None:
+    st.header(t("mode_group", lang))
+    store = resources.store()
+    trainees = store.trainees()
+    roster(lang, trainees)
+    sessions = store.sessions("group")
+    cols = st.columns([3, 3, 1])
+    cols[1].text_input(t("session_title", lang), key="session-title")
+    cols[2].button(t("new_session", lang), key="session-new", on_click=_new_session, args=(lang,))
+    if not sessions:
+        st.info(t("no_session", lang))
+        return
+    titles = {s.id: s.title for s in sessions}
+    if st.session_state.get("group-session") not in titles:
+        st.session_state["group-session"] = sessions[0].id
+    session_id = cols[0].selectbox(t("session", lang), list(titles), key="group-session", format_func=titles.get)
+    if not trainees:
+        st.info(t("no_trainees", lang))
+    else:
+        ids = [tr.id for tr in trainees]
+        names = {tr.id: tr.name for tr in trainees}
+        if st.session_state.get("group-trainee") not in ids:
+            st.session_state["group-trainee"] = ids[0]
+        cols = st.columns([3, 1, 3])
+        trainee_id = cols[0].selectbox(t("current_trainee", lang), ids, key="group-trainee", format_func=names.get)
+        cols[1].button(t("next_trainee", lang), key="group-next", on_click=_next_trainee, args=(ids,))
+        how = cols[2].radio(t("how", lang), ("routine_snap", "routine_live"), key="group-how", horizontal=True,
+                            format_func=lambda h: t(f"how_{h}", lang))
+        trainee = next(tr for tr in trainees if tr.id == trainee_id)
+
+        def done(results: list[StepResult]) -> None:
+            save_routine(store, session_id, trainee_id, results, keep_pictures)
+            pictures = st.session_state.setdefault("group-pictures", {})
+            for r in results:
+                if r.picture is not None:
+                    pictures[(session_id, trainee_id, r.step.key)] = jpeg_bytes(r.picture)
+            st.toast(t("saved", lang))
+
+        steps = routine_steps(trainee.has_desk)
+        state_key = f"group-{session_id}-{trainee_id}"
+        if how == "routine_snap":
+            snapshot_routine(lang, trainee.profile, steps, state_key=state_key + "-snap", on_done=done)
+        else:
+            live_routine(lang, trainee.profile, steps, state_key=state_key + "-live", on_done=done)
+    st.divider()
+    st.subheader(t("session_table", lang))
+    rows = store.results(session_id)
+    if not rows:
+        st.info(t("empty_session", lang))
+        return
+    weakest, grid = session_frames(rows, lang)
+    st.markdown(f"**{t('weakest', lang)}**")
+    st.table(weakest.set_index(t("clause", lang)))
+    st.table(grid.set_index(t("who", lang)))
+    st.caption(" · ".join(verdict_text(v, lang) for v in MARKS))
+    cols = st.columns(2)
+    cols[0].download_button(t("export_csv", lang), to_csv(export_rows(rows, lang)), f"session-{session_id}.csv",
+                            "text/csv", key="group-csv")
+    cols[1].download_button(t("export_html", lang), session_html(titles[session_id], session_id, rows, lang, weakest),
+                            f"session-{session_id}.html", "text/html", key="group-html")

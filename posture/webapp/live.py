@@ -1,0 +1,196 @@
+"""Live video: one video-mode :class:`~posture.pipeline.Checker` per connection, verdicts
+debounced by :class:`~posture.stabilize.VerdictStabilizer`, the routine run over the
+frames, and the picture the trainee sees (a selfie view with the skeleton, the debounced
+failing clauses, and the routine's step and countdown).
+
+The processor runs in streamlit-webrtc's worker thread; the page reads a snapshot of its
+state (:class:`LiveState`) under a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import av
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+from streamlit_webrtc import VideoProcessorBase
+
+from posture.annotate import annotate
+from posture.fonts import load_font
+from posture.pipeline import Checker, CheckResult
+from posture.placement import Framing, Placement, check_placement
+from posture.report import Report
+from posture.routine import RoutineRun, RunStatus, Step
+from posture.stabilize import VerdictStabilizer
+from posture.standards import Lang, Standard
+from posture.webapp.i18n import t
+
+FPS_WINDOW_S = 3.0  # the frame rate shown is over the last few seconds
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """The latest checked frame as the page shows it."""
+
+    report: Report
+    shown: frozenset[str]  # clause ids failing long enough to be shown
+    placement: Placement
+    fps: float
+    status: RunStatus | None
+    frames: int
+
+
+def drawn_result(result: CheckResult, shown: frozenset[str]) -> CheckResult:
+    """The result to draw: failures not yet shown by the stabilizer are left out of the
+    picture, so the red parts do not flicker either."""
+    verdicts = [v for v in result.verdicts if v.outcome != "fail" or v.clause.id in shown]
+    return CheckResult(result.report, result.landmarks, verdicts)
+
+
+def _banner(img: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]], lang: Lang) -> np.ndarray:
+    """Text lines on a darkened strip at the top of the picture (Chinese needs Pillow)."""
+    if not lines:
+        return img
+    size = max(14, img.shape[0] // 24)
+    font, cjk = load_font(size)
+    height = min(img.shape[0], len(lines) * (size + 6) + 8)
+    strip = (img[:height].astype(np.float32) * 0.4).astype(np.uint8)
+    pil = Image.fromarray(strip)
+    draw = ImageDraw.Draw(pil)
+    for i, (text, color) in enumerate(lines):
+        draw.text((8, 4 + i * (size + 6)), text if cjk or lang == "en" else text.encode("ascii", "replace").decode(),
+                  fill=color, font=font)
+    out = img.copy()
+    out[:height] = np.asarray(pil)
+    return out
+
+
+def status_line(status: RunStatus, lang: Lang) -> str:
+    """'Step 2 of 4 · Smile · Get ready 3 s' in the UI language."""
+    if status.step is None:
+        return t("summary", lang)
+    head = f"{t('step_of', lang, i=status.index + 1, n=status.total)} · {status.step.name.get(lang)}"
+    phase = t(f"phase_{status.phase}", lang)
+    if status.phase in ("prepare", "hold"):
+        phase += " " + t("seconds", lang, s=np.ceil(status.remaining_s))
+    return f"{head} · {phase}"
+
+
+def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], status: RunStatus | None,
+              lang: Lang) -> np.ndarray:
+    """The frame the trainee sees: skeleton and values (from :func:`annotate`, without its
+    side panel, at the frame's own size), the routine's step, what to fix, what fails."""
+    h, w = view.shape[:2]
+    full = annotate(view, drawn_result(result, shown), lang, max_clauses=0)
+    scale = float(np.clip(720.0 / h, 0.25, 3.0))  # annotate's own scaling
+    picture = cv2.resize(full[:, :round(w * scale)], (w, h), interpolation=cv2.INTER_AREA)
+    lines: list[tuple[str, tuple[int, int, int]]] = []
+    if status is not None:
+        lines.append((status_line(status, lang), (255, 255, 255)))
+        if status.phase == "place":
+            lines.extend(("! " + p.get(lang), (255, 200, 0)) for p in status.problems[:2])
+        elif status.step is not None and status.phase == "prepare":
+            lines.append((status.step.instruction.get(lang), (200, 230, 255)))
+    by_id = {c.id: c for c in result.report.clauses}
+    for clause_id in sorted(shown)[:3]:
+        title = by_id[clause_id].title.get(lang) if clause_id in by_id else ""
+        lines.append((f"× {clause_id} {title}", (255, 90, 90)))
+    return _banner(picture, lines, lang)
+
+
+class LiveProcessor(VideoProcessorBase):
+    """Checks each frame of the live video (streamlit-webrtc calls :meth:`recv` with the
+    latest frame and drops the ones that came meanwhile)."""
+
+    def __init__(self, standard: Standard, *, show_after_s: float, clear_after_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._checker = Checker(standard, static_image_mode=False)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._stabilizer = VerdictStabilizer(show_after_s, clear_after_s)
+        self._delays = (show_after_s, clear_after_s)
+        self._scenario, self._profile, self._lang = "auto", "any", "zh"
+        self._routine: RoutineRun | None = None
+        self._state: LiveState | None = None
+        self._times: deque[float] = deque()
+        self._frames = 0
+
+    def configure(self, *, scenario: str, profile: str, lang: Lang, show_after_s: float, clear_after_s: float) -> None:
+        """Settings from the page, applied from the next frame on."""
+        with self._lock:
+            if (scenario, profile) != (self._scenario, self._profile) or (show_after_s, clear_after_s) != self._delays:
+                self._stabilizer = VerdictStabilizer(show_after_s, clear_after_s)
+                self._delays = (show_after_s, clear_after_s)
+            self._scenario, self._profile, self._lang = scenario, profile, lang
+
+    def start_routine(self, steps: list[Step]) -> None:
+        with self._lock:
+            self._routine = RoutineRun(steps)
+            self._stabilizer = VerdictStabilizer(*self._delays)
+
+    def skip_step(self) -> None:
+        with self._lock:
+            if self._routine is not None:
+                self._routine.skip()
+
+    def finished_routine(self) -> RoutineRun | None:
+        """The run once it is done (handed over once, then forgotten)."""
+        with self._lock:
+            run = self._routine
+            if run is None or not run.done:
+                return None
+            self._routine = None
+            return run
+
+    @property
+    def routine_running(self) -> bool:
+        with self._lock:
+            return self._routine is not None
+
+    @property
+    def state(self) -> LiveState | None:
+        with self._lock:
+            return self._state
+
+    def process(self, view: np.ndarray, t: float) -> np.ndarray:
+        """Check one selfie-view RGB frame taken at time ``t``; returns the picture to show."""
+        with self._lock:
+            routine, lang = self._routine, self._lang
+            status = routine.status(t) if routine is not None else None
+            step = status.step if status is not None else None
+            scenario = step.scenario if step is not None else self._scenario
+            framing: Framing = step.framing if step is not None else "upper"
+            profile = self._profile
+        result = self._checker.check_rgb(view, scenario=scenario, profile=profile, mirrored=True)
+        placement = check_placement(view, result.landmarks, framing)
+        with self._lock:
+            shown = frozenset(self._stabilizer.update(t, result.report))
+        picture = draw_live(view, result, shown, status, lang)
+        with self._lock:
+            if self._routine is not None and self._routine is routine:
+                status = routine.feed(t, result, placement, picture)
+            self._times.append(t)
+            while self._times and t - self._times[0] > FPS_WINDOW_S:
+                self._times.popleft()
+            span = self._times[-1] - self._times[0]
+            fps = (len(self._times) - 1) / span if span > 0 else 0.0
+            self._frames += 1
+            self._state = LiveState(result.report, shown, placement, fps, status, self._frames)
+        return picture
+
+    def recv(self, frame: av.VideoFrame) -> av.VideoFrame:
+        rgb = frame.to_ndarray(format="rgb24")
+        view = np.ascontiguousarray(rgb[:, ::-1])  # the camera's frame as a mirror shows it
+        picture = self.process(view, self._clock())
+        out = av.VideoFrame.from_ndarray(picture, format="rgb24")
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+    def on_ended(self) -> None:
+        self._checker.close()

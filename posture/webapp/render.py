@@ -1,0 +1,116 @@
+"""Rendering shared by the pages: a report's verdict table, a clause with its original
+text, advice and source, a routine's summary. Nothing here decides a verdict."""
+
+from __future__ import annotations
+
+import base64
+
+import pandas as pd
+import streamlit as st
+
+from posture.exports import jpeg_bytes, measured_values
+from posture.pipeline import CheckResult
+from posture.routine import StepResult, combine
+from posture.standards import Clause, Lang, Standard
+from posture.webapp.i18n import t
+
+MARKS = {"pass": "✓", "fail": "✗", "not_visible": "?"}
+
+
+def verdict_text(verdict: str, lang: Lang) -> str:
+    return f"{MARKS.get(verdict, '')} {t(verdict, lang)}".strip() if verdict else ""
+
+
+def clause_card(clause: Clause, lang: Lang, verdict: str | None = None, values: str = "") -> None:
+    """A clause as the trainee reads it: id, title, original text (and English), advice, source."""
+    head = f"**{clause.id} {clause.title.get(lang)}**"
+    if verdict:
+        head = f"{MARKS.get(verdict, '')} {head} — {t(verdict, lang)}"
+    lines = [head, f"- {t('original', lang)}:{clause.original}" if lang == "zh"
+             else f"- {t('original', lang)}: {clause.original}  \n  ({clause.english})",
+             f"- {t('advice', lang)}{':' if lang == 'zh' else ': '}{clause.advice.get(lang)}",
+             f"- {t('source', lang)}{':' if lang == 'zh' else ': '}`{clause.source.file}:{clause.source.lines}`"]
+    if values:
+        lines.append(f"- {t('values', lang)}{':' if lang == 'zh' else ': '}`{values}`")
+    st.markdown("\n".join(lines))
+
+
+def report_header(result: CheckResult, lang: Lang) -> None:
+    report = result.report
+    s = report.score
+    cols = st.columns(2)
+    cols[0].metric(t("score", lang), "-" if s.overall is None else f"{s.overall:.0f}")
+    cols[1].markdown(t("counts", lang, p=s.passed, f=s.failed, n=s.not_visible) + "  \n"
+                     + f"{t('scenario', lang)}: {report.scenario_reason.get(lang)}")
+    for warning in report.person.warnings:
+        st.warning(warning.get(lang))
+
+
+def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
+    """One row per judged clause, failures first."""
+    order = {"fail": 0, "not_visible": 2, "pass": 1}
+    rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
+             t("verdict", lang): verdict_text(c.verdict, lang),
+             t("values", lang): measured_values(c), t("advice", lang): c.advice.get(lang),
+             t("original", lang): c.original if lang == "zh" else f"{c.original} ({c.english})",
+             t("source", lang): f"{c.source.file}:{c.source.lines}"}
+            for c in sorted(result.report.clauses, key=lambda c: (order[c.verdict], c.id))]
+    return pd.DataFrame(rows)
+
+
+def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) -> None:
+    """A checked photo: the annotated picture, the score, every clause, details of failures."""
+    report_header(result, lang)
+    left, right = st.columns([3, 2])
+    left.image(picture, width="stretch")
+    with right:
+        failed = result.report.failed()
+        if not failed:
+            st.success(t("all_pass_now", lang))
+        for c in failed:
+            clause_card(standard.by_id[c.id], lang, "fail", measured_values(c))
+    st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
+
+
+def step_verdicts(results: list[StepResult]) -> dict[str, str]:
+    """Per clause, one verdict over the steps (a failure in any step is a failure)."""
+    collected: dict[str, list[str]] = {}
+    for r in results:
+        for o in r.outcomes:
+            collected.setdefault(o.clause, []).append(o.verdict)
+    return {c: combine(v) for c, v in collected.items()}
+
+
+def routine_summary(results: list[StepResult], lang: Lang, standard: Standard) -> None:
+    """The final summary: a table of steps and clauses, then what to improve with advice."""
+    st.subheader(t("summary", lang))
+    verdicts = step_verdicts(results)
+    counts = {v: sum(1 for x in verdicts.values() if x == v) for v in ("pass", "fail", "not_visible")}
+    st.markdown(t("summary_counts", lang, p=counts["pass"], f=counts["fail"], n=counts["not_visible"]))
+    rows = []
+    for r in results:
+        for o in r.outcomes:
+            clause = standard.by_id[o.clause]
+            rows.append({t("step", lang): r.step.name.get(lang), t("clause", lang): o.clause,
+                         t("title", lang): clause.title.get(lang),
+                         t("verdict", lang): t("skipped", lang) if r.skipped else verdict_text(o.verdict, lang),
+                         t("values", lang): f"{o.passed}/{o.passed + o.failed}" if o.passed + o.failed else "",
+                         t("advice", lang): clause.advice.get(lang) if o.verdict == "fail" else ""})
+    for r in results:
+        if r.note is not None and not r.skipped:
+            st.warning(f"{r.step.name.get(lang)}: {r.note.get(lang)}")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    failing = [c for c, v in verdicts.items() if v == "fail"]
+    if failing:
+        st.markdown(f"**{t('to_improve', lang)}**")
+        for clause_id in failing:
+            clause_card(standard.by_id[clause_id], lang, "fail")
+
+
+def data_url(jpeg: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def thumbnail(rgb, height: int = 96) -> bytes:
+    """A small JPEG for table cells."""
+    return jpeg_bytes(rgb, max_side=height * 2, quality=70)

@@ -1,0 +1,53 @@
+"""What the pages share: settings, the standard, the history store, and one photo checker
+(MediaPipe graphs are not thread-safe, and Streamlit runs each browser tab in its own
+thread, so checks go through a lock)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+import streamlit as st
+
+from posture.images import decode_image
+from posture.pipeline import Checker, CheckResult
+from posture.settings import AppSettings
+from posture.standards import Standard, load_standard
+from posture.store import Store
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging
+
+
+def settings() -> AppSettings:
+    """Read on every run (cheap), so a changed environment is seen after a restart."""
+    return AppSettings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def standard() -> Standard:
+    return load_standard()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    return _store(str(settings().db_path))
+
+
+@st.cache_resource(show_spinner=False)
+def _photo_checker() -> tuple[Checker, threading.Lock]:
+    return Checker(standard(), static_image_mode=True), threading.Lock()
+
+
+def check_photo(data: bytes, name: str, *, scenario: str = "auto",
+                profile: str = "any") -> tuple[CheckResult, np.ndarray]:
+    """Decode and check one uploaded or snapshot photo; raises BadInput for a bad file."""
+    rgb = decode_image(data, name, max_pixels=settings().limits.max_pixels)
+    checker, lock = _photo_checker()
+    with lock:
+        result = checker.check_rgb(rgb, scenario=scenario, profile=profile, source=name)
+    return result, rgb

@@ -1,0 +1,214 @@
+"""Review: many photos or zips checked in one go, a table per photo and clause with
+thumbnails and filters, each photo's annotated picture, reviewer overrides with a note
+(kept beside the machine's verdict), exports as CSV, JSON and HTML."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from posture.annotate import annotate
+from posture.exports import Section, clause_row, jpeg_bytes, measured_values, to_csv, to_html, to_json
+from posture.images import BadInput
+from posture.pipeline import PROFILES, SCENARIO_CHOICES, CheckResult
+from posture.standards import Lang, Text
+from posture.store import VERDICTS, ResultRow, StoreError
+from posture.uploads import Refused, collect
+from posture.webapp import resources
+from posture.webapp.checking import PHOTO_TYPES
+from posture.webapp.i18n import t
+from posture.webapp.records import save_report
+from posture.webapp.render import clause_card, data_url, report_header, thumbnail, verdict_text
+
+
+@dataclass
+class ReviewItem:
+    name: str
+    check_id: int
+    result: CheckResult
+    thumb: bytes
+    annotated: bytes
+
+
+@dataclass
+class ReviewBatch:
+    session_id: int
+    items: list[ReviewItem] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+
+def run_batch(files: list[tuple[str, bytes]], scenario: str, profile: str, lang: Lang,
+              keep_pictures: bool) -> ReviewBatch:
+    """Check every photo with a progress bar; a file that cannot be checked is listed with
+    its reason and the rest go on."""
+    store = resources.store()
+    collected = collect(files, resources.settings().limits)
+    batch = ReviewBatch(store.new_session("review", time.strftime("审核 Review %Y-%m-%d %H:%M")),
+                        refused=list(collected.refused))
+    total = len(collected.photos)
+    bar = st.progress(0.0, text=t("checked_n", lang, n=0))
+    for i, photo in enumerate(collected.photos):
+        bar.progress(i / max(total, 1), text=t("checking", lang, i=i + 1, n=total, name=photo.name))
+        try:
+            result, rgb = resources.check_photo(photo.data, photo.name, scenario=scenario, profile=profile)
+        except BadInput as exc:
+            batch.refused.append(Refused(photo.name, Text(zh=f"无法读取:{exc}", en=str(exc))))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one broken photo must not stop the batch
+            batch.refused.append(Refused(photo.name, Text(zh=f"检查失败:{type(exc).__name__}: {exc}",
+                                                          en=f"could not be checked ({type(exc).__name__}: {exc})")))
+            continue
+        if not result.report.person.judgeable:
+            reason = "; ".join(w.en for w in result.report.person.warnings) or "no person found"
+            reason_zh = ";".join(w.zh for w in result.report.person.warnings) or "没有找到人"
+            batch.refused.append(Refused(photo.name, Text(zh=reason_zh, en=reason)))
+            continue
+        picture = annotate(rgb, result, lang)
+        check_id = save_report(store, batch.session_id, photo.name, result, trainee_id=None, picture=picture,
+                               keep_pictures=keep_pictures)
+        batch.items.append(ReviewItem(photo.name, check_id, result, thumbnail(rgb), jpeg_bytes(picture)))
+    bar.progress(1.0, text=t("checked_n", lang, n=len(batch.items)))
+    return batch
+
+
+def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.DataFrame:
+    """Per photo and clause: thumbnail, verdicts (machine and reviewer), values, advice."""
+    items = {i.check_id: i for i in batch.items}
+    standard = resources.standard()
+    out = []
+    for r in rows:
+        item = items[r.check_id]
+        clause = next(c for c in item.result.report.clauses if c.id == r.clause)
+        out.append({
+            "thumb": data_url(item.thumb), "photo": item.name, "clause": r.clause, "verdict_key": r.verdict,
+            t("title", lang): standard.by_id[r.clause].title.get(lang),
+            t("verdict", lang): verdict_text(r.verdict, lang),
+            t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
+            t("values", lang): measured_values(clause), t("advice", lang): clause.advice.get(lang),
+            t("source", lang): f"{clause.source.file}:{clause.source.lines}"})
+    return pd.DataFrame(out)
+
+
+def export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
+    items = {i.check_id: i for i in batch.items}
+    standard = resources.standard()
+    out = []
+    for r in rows:
+        clause = next(c for c in items[r.check_id].result.report.clauses if c.id == r.clause)
+        out.append(clause_row(items[r.check_id].name, standard.by_id[r.clause], r.verdict, lang,
+                              values=measured_values(clause), override=r.override, note=r.note))
+    return out
+
+
+def export_json(batch: ReviewBatch, rows: list[ResultRow]) -> bytes:
+    overrides: dict[int, list[dict[str, str]]] = {}
+    for r in rows:
+        if r.override is not None:
+            overrides.setdefault(r.check_id, []).append({"clause": r.clause, "machine": r.verdict,
+                                                         "reviewer": r.override, "note": r.note or ""})
+    return to_json({
+        "photos": [{"photo": i.name, "report": json.loads(i.result.report.model_dump_json()),
+                    "reviewer_overrides": overrides.get(i.check_id, [])} for i in batch.items],
+        "not_checked": [{"file": r.name, "reason": r.reason.en, "reason_zh": r.reason.zh} for r in batch.refused],
+    })
+
+
+def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
+    by_check: dict[int, list[dict[str, str]]] = {}
+    for row, r in zip(export_rows(batch, rows, lang), rows, strict=True):
+        by_check.setdefault(r.check_id, []).append(row)
+    sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated) for i in batch.items]
+    if batch.refused:
+        sections.append(Section(t("refused", lang), [], None,
+                                notes=[f"{r.name}: {r.reason.get(lang)}" for r in batch.refused]))
+    return to_html(t("mode_review", lang), sections, lang)
+
+
+def _override(batch: ReviewBatch, item: ReviewItem, lang: Lang) -> None:
+    clauses = [c.id for c in item.result.report.clauses]
+    with st.form(f"override-{item.check_id}", clear_on_submit=True):
+        st.markdown(f"**{t('override', lang)}**")
+        cols = st.columns([2, 2, 4])
+        clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}")
+        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS, key=f"ov-verdict-{item.check_id}",
+                                    format_func=lambda v: verdict_text(v, lang))
+        note = cols[2].text_input(t("note", lang), key=f"ov-note-{item.check_id}")
+        if st.form_submit_button(t("save_override", lang)):
+            if not note.strip():
+                st.error(t("note_required", lang))
+            else:
+                try:
+                    resources.store().add_override(item.check_id, clause, verdict, note)
+                    st.session_state["review-message"] = t("override_saved", lang)
+                    st.rerun()
+                except StoreError as exc:
+                    st.error(str(exc))
+
+
+def show_batch(batch: ReviewBatch, lang: Lang) -> None:
+    if batch.refused:
+        st.warning(f"**{t('refused', lang)}**\n\n" + "\n".join(f"- `{r.name}`: {r.reason.get(lang)}"
+                                                                for r in batch.refused))
+    if not batch.items:
+        return
+    st.success(t("checked_n", lang, n=len(batch.items)))
+    rows = resources.store().results(batch.session_id)
+    frame = table_rows(batch, rows, lang)
+    cols = st.columns(2)
+    clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
+    verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key="review-fv",
+                                         format_func=lambda v: verdict_text(v, lang))
+    shown = frame
+    if clause_filter:
+        shown = shown[shown["clause"].isin(clause_filter)]
+    if verdict_filter:
+        shown = shown[shown["verdict_key"].isin(verdict_filter)]
+    st.dataframe(
+        shown.drop(columns=["verdict_key"]), hide_index=True, width="stretch", row_height=64,
+        column_config={"thumb": st.column_config.ImageColumn(t("thumb", lang), width="small"),
+                       "photo": t("photo", lang), "clause": t("clause", lang)})
+    cols = st.columns(3)
+    cols[0].download_button(t("export_csv", lang), to_csv(export_rows(batch, rows, lang)), "review.csv", "text/csv",
+                            key="review-csv")
+    cols[1].download_button(t("export_json", lang), export_json(batch, rows), "review.json", "application/json",
+                            key="review-json")
+    cols[2].download_button(t("export_html", lang), export_html(batch, rows, lang), "review.html", "text/html",
+                            key="review-html")
+    st.divider()
+    names = [i.name for i in batch.items]
+    chosen = st.selectbox(t("open_photo", lang), names, key="review-open")
+    item = batch.items[names.index(chosen)]
+    message = st.session_state.pop("review-message", None)
+    if message:
+        st.success(message)
+    report_header(item.result, lang)
+    left, right = st.columns([3, 2])
+    left.image(item.annotated, width="stretch")
+    with right:
+        standard = resources.standard()
+        for c in item.result.report.failed():
+            clause_card(standard.by_id[c.id], lang, "fail", measured_values(c))
+    _override(batch, item, lang)
+
+
+def page(lang: Lang, keep_pictures: bool) -> None:
+    st.header(t("mode_review", lang))
+    limits = resources.settings().limits
+    st.caption(f"≤ {limits.max_files} × {limits.max_file_bytes / 2**20:.0f} MB, ≤ {limits.max_pixels / 1e6:.0f} MP")
+    files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip"], accept_multiple_files=True,
+                             key="review-files")
+    cols = st.columns(2)
+    scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key="review-scenario",
+                                 format_func=lambda s: t(f"scenario_{s}", lang))
+    profile = cols[1].selectbox(t("profile", lang), PROFILES, key="review-profile",
+                                format_func=lambda p: t(f"profile_{p}", lang))
+    if st.button(t("check_all", lang), type="primary", disabled=not files, key="review-run"):
+        st.session_state["review"] = run_batch([(f.name, f.getvalue()) for f in files], scenario, profile, lang,
+                                               keep_pictures)
+    batch = st.session_state.get("review")
+    if batch is not None:
+        show_batch(batch, lang)
