@@ -16,17 +16,19 @@ import numpy as np
 from posture.landmarks import Landmarks, PoseLM
 from posture.standards import Text
 
-Framing = Literal["full", "upper"]
+Framing = Literal["full", "upper", "face"]
 P = PoseLM
 
 # The points that must be seen for each framing. A seated trainee at a counter has the
-# hips and legs hidden by the desk, so "upper" stops at the elbows and wrists.
+# hips and legs hidden by the desk, so "upper" stops at the elbows and wrists; "face" is
+# for the expression clauses, which need only the head and the shoulders' level.
 REQUIRED: dict[Framing, dict[str, tuple[int, ...]]] = {
     "full": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
              "hips": (P.LEFT_HIP, P.RIGHT_HIP), "knees": (P.LEFT_KNEE, P.RIGHT_KNEE),
              "feet": (P.LEFT_ANKLE, P.RIGHT_ANKLE)},
     "upper": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
               "elbows": (P.LEFT_ELBOW, P.RIGHT_ELBOW), "hands": (P.LEFT_WRIST, P.RIGHT_WRIST)},
+    "face": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER)},
 }
 PART_NAMES = {"head": ("头部", "head"), "shoulders": ("双肩", "shoulders"), "hips": ("臀部", "hips"),
               "knees": ("膝盖", "knees"), "feet": ("双脚", "feet"), "elbows": ("手肘", "elbows"),
@@ -38,7 +40,7 @@ PART_NAMES = {"head": ("头部", "head"), "shoulders": ("双肩", "shoulders"), 
 MAX_CAMERA_ROLL_DEG = 5.0
 # A person filling less than this share of the frame height is small for hand and face
 # landmarks (full body) or too far for the face mesh (upper body).
-MIN_PERSON_HEIGHT_SHARE: dict[Framing, float] = {"full": 0.45, "upper": 0.35}
+MIN_PERSON_HEIGHT_SHARE: dict[Framing, float] = {"full": 0.45, "upper": 0.35, "face": 0.25}
 # Mean luma (0-255, BT.601) of the person's box. Below 60 MediaPipe's hand and face
 # landmarks degrade visibly; above 215 faces wash out and the smile features flatten.
 MIN_LUMA, MAX_LUMA = 60.0, 215.0

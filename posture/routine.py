@@ -116,7 +116,7 @@ STEPS: tuple[Step, ...] = (
                       "ST-FEET-M", "ST-REST"), "full"),
     Step("smile", Text(zh="微笑", en="Smile"),
          Text(zh="看着摄像头,面带微笑,嘴角微微上扬", en="Look at the camera and smile, mouth corners slightly raised"),
-         "standing", ("EX-SMILE", "EX-SMILE-MODERATE"), "upper", hold_s=3.0),
+         "standing", ("EX-SMILE", "EX-SMILE-MODERATE"), "face", hold_s=3.0),
     Step("point-left", Text(zh="向左指示方向", en="Point the way to the left"),
          Text(zh="左臂伸直,与身体约成45°,五指并拢,掌心向上,目光看向左侧",
               en="Left arm straight at about 45° to the body, fingers together, palm up, eyes to the left"),

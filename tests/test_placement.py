@@ -8,7 +8,7 @@ import pytest
 
 from posture.landmarks import Landmarks
 from posture.placement import MAX_CAMERA_ROLL_DEG, camera_roll_deg, check_placement
-from tests.synthetic import HEIGHT, WIDTH, P, frame, person
+from tests.synthetic import HEIGHT, WIDTH, P, frame, person, transformed
 
 
 def test_whole_body_in_good_light_is_ok():
@@ -26,10 +26,13 @@ def test_feet_below_the_frame_say_step_back():
     assert any("双脚超出画面下方" in p.zh for p in placement.problems)
 
 
-def test_upper_body_framing_does_not_need_the_feet():
+def test_upper_body_framing_does_not_need_the_feet_and_face_framing_not_the_hands():
     lm = person(moved={P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525), P.LEFT_KNEE: (350, 490),
                        P.RIGHT_KNEE: (290, 490)})
     assert check_placement(frame(), lm, "upper").ok
+    no_hands = person(moved={P.LEFT_WRIST: (375, 500), P.RIGHT_WRIST: (265, 500)})
+    assert not check_placement(frame(), no_hands, "upper").ok
+    assert check_placement(frame(), no_hands, "face").ok
 
 
 def test_hidden_part_inside_the_frame_is_named():
@@ -57,7 +60,7 @@ def test_no_person():
 
 
 def test_small_person_is_asked_to_come_closer():
-    small = person().transformed(np.array([[0.5, 0, 160], [0, 0.5, 120]]), WIDTH, HEIGHT)
+    small = transformed(person(), np.array([[0.5, 0, 160], [0, 0.5, 120]]), WIDTH, HEIGHT)
     problems = check_placement(frame(), small, "full").problems
     assert len(problems) == 1 and "come closer" in problems[0].en
 
@@ -66,7 +69,7 @@ def test_small_person_is_asked_to_come_closer():
 def test_tilted_camera_is_measured_and_reported(angle):
     # OpenCV's positive angle turns the picture anticlockwise: the person leans left.
     matrix = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), angle, 0.8)
-    lm = person().transformed(matrix, WIDTH, HEIGHT)
+    lm = transformed(person(), matrix, WIDTH, HEIGHT)
     roll = camera_roll_deg(lm)
     assert roll == pytest.approx(-angle, abs=0.5)
     placement = check_placement(frame(), lm, "full")
@@ -76,7 +79,7 @@ def test_tilted_camera_is_measured_and_reported(angle):
 
 def test_roll_from_the_shoulders_without_hips_and_in_a_selfie_view():
     matrix = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), -8.0, 1.0)  # clockwise
-    lm = person().transformed(matrix, WIDTH, HEIGHT)
+    lm = transformed(person(), matrix, WIDTH, HEIGHT)
     vis = lm.pose_visibility.copy()
     vis[[P.LEFT_HIP, P.RIGHT_HIP]] = 0.0
     no_hips = Landmarks(width=WIDTH, height=HEIGHT, pose=lm.pose, pose_visibility=vis)
@@ -104,4 +107,6 @@ def test_real_photo_of_an_upper_body(checker, samples):
     result = checker.check_rgb(rgb)
     full = check_placement(rgb, result.landmarks, "full")
     assert not full.body_in_frame
-    assert any("Feet" in p.en or "feet" in p.en for p in full.problems)
+    assert any(p.en.startswith("Feet below the picture") for p in full.problems)
+    face = check_placement(rgb, result.landmarks, "face")
+    assert face.ok, [p.en for p in face.problems]

@@ -165,7 +165,7 @@ class LiveProcessor(VideoProcessorBase):
             status = routine.status(t) if routine is not None else None
             step = status.step if status is not None else None
             scenario = step.scenario if step is not None else self._scenario
-            framing: Framing = step.framing if step is not None else "upper"
+            framing: Framing = step.framing if step is not None else "face"
             profile = self._profile
         result = self._checker.check_rgb(view, scenario=scenario, profile=profile, mirrored=True)
         placement = check_placement(view, result.landmarks, framing)
