@@ -57,7 +57,8 @@ StepJudge = Callable[["Step", list[Frame]], tuple[list[ClauseOutcome], Text | No
 
 def judge_by_majority(step: Step, frames: list[Frame]) -> tuple[list[ClauseOutcome], Text | None]:
     """Per clause: pass when it passed in most frames where it was judged. For a pointing
-    step, only frames pointing to the step's side count. Returns the outcomes and a note
+    step, only frames pointing to the step's side count, except for the ``always`` clauses
+    (a forbidden gesture is forbidden whichever arm is up). Returns the outcomes and a note
     for the trainee when the frames did not show the step."""
     note = None
     used = frames
@@ -75,18 +76,18 @@ def judge_by_majority(step: Step, frames: list[Frame]) -> tuple[list[ClauseOutco
     if not frames:
         note = Text(zh="这一步没有收到画面", en="no frames were received during this step")
     outcomes = []
-    for clause in step.clauses:
-        verdicts = [c.verdict for f in used for c in f.result.report.clauses if c.id == clause]
+    for clause, judged_on in [(c, used) for c in step.clauses] + [(c, frames) for c in step.always]:
+        verdicts = [c.verdict for f in judged_on for c in f.result.report.clauses if c.id == clause]
         applies = any(c.id == clause for f in frames for c in f.result.report.clauses)
         if not applies and frames:
             continue  # not part of the standard for this profile
         passed, failed = verdicts.count("pass"), verdicts.count("fail")
         judged = passed + failed
-        if judged == 0 or judged < MIN_JUDGED_SHARE * len(used):
+        if judged == 0 or judged < MIN_JUDGED_SHARE * len(judged_on):
             verdict: Outcome = "not_visible"
         else:
             verdict = "pass" if passed >= PASS_SHARE * judged else "fail"
-        outcomes.append(ClauseOutcome(clause, verdict, passed, failed, len(used)))
+        outcomes.append(ClauseOutcome(clause, verdict, passed, failed, len(judged_on)))
     return outcomes, note
 
 
@@ -102,11 +103,12 @@ class Step:
     framing: Framing
     hold_s: float = 4.0
     side: Literal["left", "right"] | None = None
+    always: tuple[str, ...] = ()  # judged on every frame of the step, not only those showing its pose
     needs_desk: bool = False
     judge: StepJudge = judge_by_majority
 
 
-_POINTING = ("PT-LEAN", "PT-ANGLE", "PT-STRAIGHT", "PT-FINGERS", "PT-PALM", "PT-GAZE", "PT-ONE-FINGER")
+_POINTING = ("PT-LEAN", "PT-ANGLE", "PT-STRAIGHT", "PT-FINGERS", "PT-PALM", "PT-GAZE")
 
 STEPS: tuple[Step, ...] = (
     Step("stand", Text(zh="站姿与叠手", en="Stand with hands folded"),
@@ -120,11 +122,11 @@ STEPS: tuple[Step, ...] = (
     Step("point-left", Text(zh="向左指示方向", en="Point the way to the left"),
          Text(zh="左臂伸直,与身体约成45°,五指并拢,掌心向上,目光看向左侧",
               en="Left arm straight at about 45° to the body, fingers together, palm up, eyes to the left"),
-         "pointing", _POINTING, "upper", side="left"),
+         "pointing", _POINTING, "upper", side="left", always=("PT-ONE-FINGER",)),
     Step("point-right", Text(zh="向右指示方向", en="Point the way to the right"),
          Text(zh="右臂伸直,与身体约成45°,五指并拢,掌心向上,目光看向右侧",
               en="Right arm straight at about 45° to the body, fingers together, palm up, eyes to the right"),
-         "pointing", _POINTING, "upper", side="right"),
+         "pointing", _POINTING, "upper", side="right", always=("PT-ONE-FINGER",)),
     Step("sit-desk", Text(zh="柜台坐姿", en="Sit at the counter"),
          Text(zh="坐直,身体略前倾,前臂三分之二搭在桌面,双手叠放",
               en="Sit upright leaning slightly forward, two thirds of the forearms on the desk, hands folded"),
@@ -156,7 +158,7 @@ def judge_step(step: Step, frames: list[Frame], picture: np.ndarray | None = Non
 
 def skipped_step(step: Step) -> StepResult:
     """A step the trainee could not do now: every clause not visible, marked skipped."""
-    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses], 0,
+    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses + step.always], 0,
                       Text(zh="已跳过", en="skipped"), skipped=True)
 
 

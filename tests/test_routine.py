@@ -45,7 +45,7 @@ def test_steps_are_data_that_name_real_clauses(standard):
     assert keys == ["stand", "smile", "point-left", "point-right", "sit-desk"]
     for step in STEPS:
         assert step.scenario in ("standing", "sitting", "pointing")
-        for clause in step.clauses:
+        for clause in step.clauses + step.always:
             assert clause in standard.by_id, (step.key, clause)
     assert [s.key for s in routine_steps(has_desk=False)] == keys[:-1]
     assert routine_steps(has_desk=True)[-1].needs_desk
@@ -85,6 +85,17 @@ def test_pointing_step_counts_only_the_requested_side(checker):
     right = judge_step(POINT_RIGHT, [Frame(0.0, pointing), Frame(0.1, pointing)])
     assert right.note is not None and "pointed the other way" in right.note.en
     assert all(o.verdict == "not_visible" for o in right.outcomes)
+    # The forbidden gesture is still looked for on every frame (no hands drawn here: not visible).
+    assert {o.clause: o.frames for o in right.outcomes}["PT-ONE-FINGER"] == 2
+    assert {o.clause: o.frames for o in right.outcomes}["PT-ANGLE"] == 0
+
+
+@pytest.mark.slow
+def test_a_one_finger_point_fails_a_pointing_step_whatever_the_arm(neutral, checker):
+    one_finger = checker.check_landmarks(neutral.landmarks, scenario="pointing")
+    result = judge_step(POINT_LEFT, [Frame(0.0, one_finger)])
+    assert verdict(result.outcomes, "PT-ONE-FINGER") == "fail"
+    assert verdict(result.outcomes, "PT-PALM") == "not_visible"
 
 
 def test_no_frames_is_said():

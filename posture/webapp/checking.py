@@ -162,7 +162,9 @@ def _check_upload(data: bytes, name: str, lang: Lang, scenario: str,
         return resources.check_photo(data, name, scenario=scenario, profile=profile)
     except BadInput as exc:
         st.error(f"{t('bad_file', lang)}: {exc}")
-        return None
+    except Exception as exc:  # noqa: BLE001 - the page and what was saved stay usable; the error is named
+        st.error(t("error", lang, err=f"{name}: {type(exc).__name__}: {exc}"))
+    return None
 
 
 def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str, on_done: OnDone) -> None:

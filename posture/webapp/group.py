@@ -39,16 +39,16 @@ def _add() -> None:
         st.session_state["group-message"] = ("error", str(exc))
 
 
-def _rename(trainee_id: int) -> None:
+def _rename() -> None:
     try:
-        resources.store().update_trainee(trainee_id, name=st.session_state["roster-new-name"])
+        resources.store().update_trainee(st.session_state["roster-edit"], name=st.session_state["roster-new-name"])
         st.session_state["roster-new-name"] = ""
     except StoreError as exc:
         st.session_state["group-message"] = ("error", str(exc))
 
 
-def _remove(lang: Lang, trainee_id: int) -> None:
-    resources.store().delete_trainee(trainee_id)
+def _remove(lang: Lang) -> None:
+    resources.store().delete_trainee(st.session_state["roster-edit"])
     st.session_state["roster-confirm"] = False
     st.session_state["group-message"] = ("ok", t("removed", lang))
 
@@ -70,12 +70,11 @@ def roster(lang: Lang, trainees: list[Trainee]) -> None:
                      hide_index=True)
         names = {tr.id: tr.name for tr in trainees}
         cols = st.columns([2, 2, 1, 2])
-        chosen = cols[0].selectbox(t("name", lang), list(names), key="roster-edit", format_func=names.get)
+        cols[0].selectbox(t("name", lang), list(names), key="roster-edit", format_func=names.get)
         cols[1].text_input(t("new_name", lang), key="roster-new-name")
-        cols[2].button(t("rename", lang), key="roster-rename", on_click=_rename, args=(chosen,))
+        cols[2].button(t("rename", lang), key="roster-rename", on_click=_rename)
         confirm = cols[3].checkbox(t("confirm_remove", lang), key="roster-confirm")
-        cols[3].button(t("remove", lang), key="roster-remove", disabled=not confirm, on_click=_remove,
-                       args=(lang, chosen))
+        cols[3].button(t("remove", lang), key="roster-remove", disabled=not confirm, on_click=_remove, args=(lang,))
 
 
 def _new_session(lang: Lang) -> None:
@@ -112,10 +111,10 @@ def export_rows(rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
                        override=r.override, note=r.note) for r in rows]
 
 
-def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang, weakest: pd.DataFrame) -> bytes:
-    """The HTML report: per trainee and step, the picture (kept in this browser session, or
-    in the history when pictures are kept) and the clause rows."""
-    pictures: dict[tuple[int, int | None, str], bytes] = st.session_state.get("group-pictures", {})
+def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang, weakest: pd.DataFrame,
+                 pictures: dict[tuple[int, int | None, str], bytes]) -> bytes:
+    """The HTML report: per trainee and step, the picture (``pictures`` kept in this browser
+    session, or from the history when pictures are kept) and the clause rows."""
     store = resources.store()
     by_check: dict[int, list[ResultRow]] = {}
     for r in rows:
@@ -190,5 +189,6 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     cols = st.columns(2)
     cols[0].download_button(t("export_csv", lang), to_csv(export_rows(rows, lang)), f"session-{session_id}.csv",
                             "text/csv", key="group-csv")
-    cols[1].download_button(t("export_html", lang), session_html(titles[session_id], session_id, rows, lang, weakest),
+    cols[1].download_button(t("export_html", lang), session_html(titles[session_id], session_id, rows, lang, weakest,
+                                                         st.session_state.get("group-pictures", {})),
                             f"session-{session_id}.html", "text/html", key="group-html")

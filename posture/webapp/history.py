@@ -12,9 +12,9 @@ from posture.webapp import resources
 from posture.webapp.i18n import t
 
 
-def _delete(lang: Lang, trainee_id: int) -> None:
+def _delete(lang: Lang) -> None:
     keep = st.session_state.get("history-keep", True)
-    n = resources.store().delete_trainee(trainee_id, keep_in_roster=keep)
+    n = resources.store().delete_trainee(st.session_state["history-trainee"], keep_in_roster=keep)
     st.session_state["history-confirm"] = False
     st.session_state["history-message"] = t("deleted_n", lang, n=n)
 
@@ -49,4 +49,4 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     cols[0].checkbox(t("keep_in_roster", lang), value=True, key="history-keep")
     confirm = cols[1].checkbox(t("confirm_remove", lang), key="history-confirm")
     cols[2].button(t("delete_data", lang), disabled=not confirm, key="history-delete", on_click=_delete,
-                   args=(lang, trainee_id), type="primary")
+                   args=(lang,), type="primary")

@@ -189,7 +189,9 @@ class LiveProcessor(VideoProcessorBase):
         view = np.ascontiguousarray(rgb[:, ::-1])  # the camera's frame as a mirror shows it
         picture = self.process(view, self._clock())
         out = av.VideoFrame.from_ndarray(picture, format="rgb24")
-        out.pts, out.time_base = frame.pts, frame.time_base
+        out.pts = frame.pts
+        if frame.time_base is not None:
+            out.time_base = frame.time_base
         return out
 
     def on_ended(self) -> None:
