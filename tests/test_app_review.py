@@ -1,0 +1,112 @@
+"""Review page (AppTest): a zip and loose files checked with a progress bar, refused files
+listed with reasons, the table with thumbnails and filters, overrides kept beside the
+machine's verdict, and the CSV, JSON and HTML exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from posture.store import Store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite"
+    monkeypatch.setenv("POSTURE_DB", str(path))
+    return path
+
+
+def photos_zip(samples) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("day1/one.jpg", (samples / "hagrid_one_neutral.jpg").read_bytes())
+        zf.writestr("day1/smile.png", (samples / "astronaut_smile.png").read_bytes())
+        zf.writestr("day1/broken.jpg", (samples / "hagrid_palm.jpg").read_bytes()[:3000])  # cut off
+        zf.writestr("../evil.jpg", b"x")
+        zf.writestr("day1/readme.txt", b"notes")
+    return buf.getvalue()
+
+
+@pytest.fixture()
+def reviewed(db, samples) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="mode").set_value("review").run()
+    assert at.button(key="review-run").disabled  # nothing uploaded yet
+    at.file_uploader(key="review-files").set_value([
+        ("batch.zip", photos_zip(samples), "application/zip"),
+        ("palm.jpg", (samples / "hagrid_palm.jpg").read_bytes(), "image/jpeg"),
+    ]).run()
+    at.button(key="review-run").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_batch_with_refused_files_and_the_table(reviewed, db):
+    at = reviewed
+    refused = "\n".join(w.value for w in at.warning)
+    assert "`batch.zip/day1/broken.jpg`: 无法读取:" in refused and "truncated or corrupt" in refused
+    assert "`batch.zip/../evil.jpg`: 路径不安全" in refused
+    assert "`batch.zip/day1/readme.txt`: 不是照片" in refused
+    assert any(s.value == "已检查 3 张照片" for s in at.success)
+    table = at.dataframe[0].value
+    assert list(dict.fromkeys(table["photo"])) == ["batch.zip/day1/one.jpg", "batch.zip/day1/smile.png", "palm.jpg"]
+    assert table["thumb"].str.startswith("data:image/jpeg;base64,").all()
+    one = table[(table["photo"] == "batch.zip/day1/one.jpg") & (table["clause"] == "PT-ONE-FINGER")]
+    assert one["判定"].tolist() == ["✗ 未通过"]
+    assert Store(db).counts()["pictures"] == 0  # not ticked: only numbers and verdicts
+
+
+def test_filters(reviewed):
+    at = reviewed
+    at.multiselect(key="review-fc").set_value(["EX-SMILE"]).run()
+    table = at.dataframe[0].value
+    assert set(table["clause"]) == {"EX-SMILE"} and len(table) == 3
+    at.multiselect(key="review-fv").set_value(["pass"]).run()
+    assert at.dataframe[0].value["photo"].tolist() == ["batch.zip/day1/smile.png"]
+
+
+def test_override_is_kept_beside_the_machine_verdict_and_exported(reviewed, db):
+    from posture.exports import to_csv
+    from posture.webapp.review import export_html, export_json, export_rows
+
+    at = reviewed
+    at.selectbox(key="review-open").set_value("batch.zip/day1/one.jpg").run()
+    assert at.image  # the annotated picture
+    check_id = at.session_state["review"].items[0].check_id
+    at.selectbox(key=f"ov-clause-{check_id}").set_value("EX-SMILE")
+    at.selectbox(key=f"ov-verdict-{check_id}").set_value("pass")
+    at.button[-1].click().run()  # the form's submit button, without a note
+    assert any(e.value == "请写明理由" for e in at.error)
+    at.selectbox(key=f"ov-clause-{check_id}").set_value("EX-SMILE")
+    at.selectbox(key=f"ov-verdict-{check_id}").set_value("pass")
+    at.text_input(key=f"ov-note-{check_id}").input("戴口罩,看得出在笑")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any(s.value == "审核意见已保存" for s in at.success)
+    table = at.dataframe[0].value
+    row = table[(table["photo"] == "batch.zip/day1/one.jpg") & (table["clause"] == "EX-SMILE")].iloc[0]
+    assert (row["判定"], row["审核判定"], row["审核备注"]) == ("✗ 未通过", "✓ 通过", "戴口罩,看得出在笑")
+
+    batch = at.session_state["review"]
+    rows = Store(db).results(batch.session_id)
+    exported = list(csv.DictReader(io.StringIO(to_csv(export_rows(batch, rows, "zh")).decode("utf-8-sig"))))
+    smile = next(r for r in exported if r["subject"] == "batch.zip/day1/one.jpg" and r["clause"] == "EX-SMILE")
+    assert (smile["verdict"], smile["reviewer_verdict"]) == ("fail", "pass")
+    assert smile["reviewer_note"] == "戴口罩,看得出在笑"
+    assert smile["values"].startswith("smile_score=")
+    data = json.loads(export_json(batch, rows))
+    assert data["photos"][0]["reviewer_overrides"] == [
+        {"clause": "EX-SMILE", "machine": "fail", "reviewer": "pass", "note": "戴口罩,看得出在笑"}]
+    assert data["photos"][0]["report"]["clauses"]
+    assert {r["file"] for r in data["not_checked"]} >= {"batch.zip/day1/broken.jpg", "batch.zip/day1/readme.txt"}
+    html = export_html(batch, rows, "zh").decode()
+    assert html.count("data:image/jpeg;base64,") == 3 and "batch.zip/day1/broken.jpg" in html
