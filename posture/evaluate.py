@@ -97,12 +97,21 @@ class Task:
 
 OPEN_HAND = frozenset({"palm", "stop", "stop_inverted", "five_open_palm", "open_palm"})
 ONE_FINGER = frozenset({"one", "one_index_finger", "index_finger_point"})
+# Every other hand shape of HaGRID and of the sign-language digits: what the forbidden
+# gesture must not be confused with. HaGRID's ``mute`` (an index finger raised to the
+# lips) is left out: it is the same hand shape, and a camera cannot tell whom it is for.
+OTHER_HAND_SHAPES = OPEN_HAND | frozenset({
+    "call", "dislike", "fist", "four", "like", "ok", "peace", "peace_inverted", "rock", "three",
+    "three2", "two_up", "two_up_inverted", "digit_0", "digit_2", "digit_3", "digit_4", "digit_6", "digit_7",
+    "digit_8", "digit_9", "other_hand_shape"})
 
 TASKS: dict[str, Task] = {t.name: t for t in (
     Task("smile", "EX-SMILE", "smiling?", frozenset({"smile", "smiling"}),
          frozenset({"non_smile", "not_smiling", "neutral"}), "pass", "auto"),
     Task("one-finger", "PT-ONE-FINGER", "one-finger point (vs open hand)?", ONE_FINGER, OPEN_HAND,
          "fail", "auto"),
+    Task("one-finger-any", "PT-ONE-FINGER", "one-finger point (vs any other hand shape)?", ONE_FINGER,
+         OTHER_HAND_SHAPES, "fail", "auto"),
     Task("fingers-extended", "PT-FINGERS", "all four fingers straight (open hand vs one-finger point)?",
          OPEN_HAND, ONE_FINGER, "pass", "pointing", condition="pointing_fingers_extended_min"),
     Task("fingers-together", "PT-FINGERS", "fingers together (stop) vs spread (palm)?",

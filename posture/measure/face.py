@@ -19,13 +19,18 @@ from posture.measure.geometry import unit
 # Beyond this turn the mouth is seen too obliquely to judge a smile: "not visible".
 MAX_YAW_FOR_EXPRESSION_DEG = 45.0
 
-# The mesh's forehead-to-chin line leans back a little in a level head; this offset
-# makes a level gaze read 0. Fitted on GENKI-4K (see docs/EVALUATION.md).
-PITCH_OFFSET_DEG = 0.0
+# The mesh's forehead-to-chin line is not square to the line of sight: a head facing the
+# camera reads about 9 degrees "chin down". This offset makes it read 0: the median of raw
+# minus labelled pitch on GENKI-4K's fit split (scripts/fit_head_pose.py, docs/EVALUATION.md).
+PITCH_OFFSET_DEG = 8.7
 
-# Logistic model of a smile on two mesh features (see smile_probability). Fitted on the
-# GENKI-4K fitting split; the threshold on its output is a clause setting in standards/.
-SMILE_MODEL = {"bias": -18.0, "mouth_width_ratio": 28.6, "corner_lift": 37.3}
+# Logistic model of a smile on four features of ``mouth_features`` (weights in the
+# features' own units, see smile_probability): corners raised above the lips' centre and
+# toward the top of the upper lip, the upper lip curved up under the nose and stretched
+# thin. Fitted with an L2 penalty on GENKI-4K's fit split by scripts/fit_smile.py (94.3% of
+# the judgeable faces of either split); the threshold on its output is EX-SMILE's.
+SMILE_MODEL = {"bias": 29.209, "corner_lift": 49.479, "corners_vs_lip_top": 40.811,
+               "upper_lip_share": -30.913, "upper_lip_thickness": -16.029}
 
 # A face mesh is only trusted for a face at least this wide (pixels between eye corners).
 MIN_EYE_SPAN_PX = 12.0
@@ -94,23 +99,33 @@ def head_roll_deg(lm: Landmarks) -> Measured | None:
 
 
 def mouth_features(face: np.ndarray) -> dict[str, float]:
-    """Smile features in the head's own frame.
+    """Smile features in the head's own frame (heights along the head's downward axis, so
+    roll, turn and nod change them little). Lengths are over the mouth width unless said.
 
     mouth_width_ratio: mouth-corner distance over outer-eye-corner distance;
-    corner_lift: how far the mouth corners sit above the lips' centre, over mouth width;
-    mouth_open_ratio: gap between the inner lips over mouth width.
+    corner_lift: how far the mouth corners sit above the lips' centre;
+    corners_vs_lip_top: height of the corners against the top of the upper lip (negative:
+    below it; a smile draws the corners up toward it);
+    upper_lip_share: depth of the upper lip's top under the nose tip, as a share of the
+    corners' depth under it (the lip's curve, independent of the face's proportions);
+    upper_lip_thickness: top of the upper lip to its inner edge (a smile stretches it thin);
+    mouth_open_ratio: gap between the inner lips.
     """
     rot = head_rotation(face)
-    local = (face - face[FaceLM.NOSE_TIP]) @ rot  # rows in head coordinates
+    local = (face - face[FaceLM.NOSE_TIP]) @ rot  # rows in head coordinates, nose tip at 0
     left, right = local[FaceLM.MOUTH_LEFT], local[FaceLM.MOUTH_RIGHT]
-    width = float(np.linalg.norm(left - right))
-    eyes = float(np.linalg.norm(local[FaceLM.LEFT_EYE_OUTER] - local[FaceLM.RIGHT_EYE_OUTER]))
+    width = max(float(np.linalg.norm(left - right)), 1e-9)
+    eyes = max(float(np.linalg.norm(local[FaceLM.LEFT_EYE_OUTER] - local[FaceLM.RIGHT_EYE_OUTER])), 1e-9)
     centre_y = (local[FaceLM.UPPER_LIP_INNER, 1] + local[FaceLM.LOWER_LIP_INNER, 1]) / 2.0
-    corners_y = (left[1] + right[1]) / 2.0
+    corners_y = float(left[1] + right[1]) / 2.0
+    lip_top_y = float(local[FaceLM.UPPER_LIP_TOP, 1])
     gap = float(np.linalg.norm(local[FaceLM.UPPER_LIP_INNER] - local[FaceLM.LOWER_LIP_INNER]))
     return {
         "mouth_width_ratio": width / eyes,
         "corner_lift": float(centre_y - corners_y) / width,
+        "corners_vs_lip_top": (lip_top_y - corners_y) / width,
+        "upper_lip_share": lip_top_y / max(corners_y, 1e-3 * eyes),
+        "upper_lip_thickness": float(local[FaceLM.UPPER_LIP_INNER, 1] - lip_top_y) / width,
         "mouth_open_ratio": gap / width,
     }
 
