@@ -143,12 +143,11 @@ class SequenceTracker:
         if self.last_t is not None and t <= self.last_t and self._state is not None:
             return self._state
         started = time.perf_counter()
-        lm = result.landmarks
-        sw = lm.shoulder_width()
-        person = result.report.person.found and (sw is None or sw >= self.standard.settings.min_shoulder_width_px)
+        person = result.report.person.judgeable  # found, and large enough to be judged
         raw: dict[str, float | None] = {n: None for n in self.needs}
         if person:
-            raw.update({n: (m.value if m is not None else None) for n, m in measure_all(lm, set(self.needs)).items()})
+            measured = measure_all(result.landmarks, set(self.needs))
+            raw.update({n: (m.value if m is not None else None) for n, m in measured.items()})
             self.scenarios_seen.update(result.report.scenarios)
             self.person_frames += 1
         sample = Sample(t, self.smoother(t, raw), raw, {v.clause.id: v for v in result.verdicts})

@@ -1,0 +1,89 @@
+"""The live overlay: the running events of a session drawn over a frame (a bow counted, its
+depth, smile during it or not; nods, smile and eye-contact shares; current alerts).
+
+Drawing only renders a :class:`~posture.sequence.tracker.LiveState`; it decides nothing.
+Text is drawn with Pillow so Chinese shows (OpenCV's putText cannot draw it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from posture.fonts import load_font
+from posture.sequence.monitors import Bow
+from posture.sequence.tracker import LiveState
+from posture.standards import Lang
+
+GREEN = (40, 180, 90)
+RED = (230, 40, 40)
+AMBER = (240, 170, 0)
+WHITE = (255, 255, 255)
+GREY = (190, 190, 190)
+# A finished bow stays highlighted this long after it ends, so the trainee sees its verdict.
+RECENT_BOW_S = 4.0
+
+_MARK = {"zh": {"pass": "√", "fail": "×", "not_visible": "?"},
+         "en": {"pass": "ok", "fail": "NO", "not_visible": "?"}}
+_COLOUR = {"pass": GREEN, "fail": RED, "not_visible": AMBER}
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def _bow_line(bow: Bow, lang: Lang) -> str:
+    m = _MARK[lang]
+    if lang == "zh":
+        return (f"鞠躬 {bow.depth_deg:.0f}° {m[bow.depth]} · {bow.duration_s:.1f} 秒 · "
+                f"微笑 {m[bow.smile]} · 手位 {m[bow.hands]}")
+    return (f"bow {bow.depth_deg:.0f}° {m[bow.depth]} · {bow.duration_s:.1f} s · "
+            f"smile {m[bow.smile]} · hands {m[bow.hands]}")
+
+
+def overlay_lines(state: LiveState, lang: Lang = "zh") -> list[tuple[str, tuple[int, int, int]]]:
+    """The overlay's text lines with their colours (also usable by a non-image UI)."""
+    zh = lang == "zh"
+    lines: list[tuple[str, tuple[int, int, int]]] = []
+    n = len(state.bows)
+    if state.bow_depth_deg is not None:
+        lines.append((f"鞠躬中… {state.bow_depth_deg:.0f}°" if zh else f"bowing… {state.bow_depth_deg:.0f}°", AMBER))
+    elif not state.bow_visible and state.person:
+        lines.append(("鞠躬:需肩和髋入镜" if zh else "bow: shoulders and hips must be in view", GREY))
+    if n:
+        last = state.bows[-1]
+        recent = state.t - last.end <= RECENT_BOW_S
+        head = f"鞠躬 {n} 次 · 上次:" if zh else f"{n} bow(s) · last: "
+        lines.append((head + _bow_line(last, lang), _COLOUR[last.greeting] if recent else WHITE))
+        if recent and last.smile == "fail":
+            lines.append(("没有微笑就是失败的问候" if zh else "no smile: a failed greeting", RED))
+    stats = (f"微笑 {_pct(state.smile_share)} · 注视 {_pct(state.focus_share)} · 点头 {state.nods}" if zh else
+             f"smiling {_pct(state.smile_share)} · eyes on camera {_pct(state.focus_share)} · nods {state.nods}")
+    lines.append((stats, WHITE))
+    if state.walking:
+        lines.append(("行走中" if zh else "walking", WHITE))
+    for alert in state.alerts:
+        lines.append(("× " + alert.text.get(lang), RED))
+    if not state.person:
+        lines.append(("画面中没有人" if zh else "no person in view", AMBER))
+    return lines
+
+
+def draw_overlay(rgb: np.ndarray, state: LiveState, lang: Lang = "zh", max_lines: int = 8) -> np.ndarray:
+    """``rgb`` (RGB uint8, as displayed) with the session's running state in its top-left
+    corner, on a dark translucent box so it reads over any background."""
+    h, w = rgb.shape[:2]
+    size = max(14, h // 32)
+    font, cjk = load_font(size)
+    if not cjk:
+        lang = "en"  # no CJK font installed: English rather than empty boxes
+    lines = overlay_lines(state, lang)[:max_lines]
+    base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    pad, step = size // 2, int(size * 1.3)
+    width = min(w - pad, max(int(draw.textlength(text, font=font)) for text, _ in lines) + 2 * pad)
+    draw.rectangle((pad // 2, pad // 2, pad // 2 + width, pad // 2 + len(lines) * step + pad), fill=(0, 0, 0, 150))
+    for i, (text, colour) in enumerate(lines):
+        draw.text((pad, pad + i * step), text, fill=(*colour, 255), font=font)
+    return np.asarray(Image.alpha_composite(base, layer).convert("RGB"))
