@@ -57,6 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from posture.images import BadInput
     from posture.pipeline import Checker
     from posture.standards import load_standard
+    from posture.video import cli_check_video, is_video
 
     standard = load_standard(args.standards)
     reports, bad, failed = [], [], False
@@ -64,6 +65,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         args.annotate.mkdir(parents=True, exist_ok=True)
     with Checker(standard) as checker:
         for photo in args.photos:
+            if is_video(photo):
+                try:
+                    video_report = cli_check_video(
+                        photo, standard=standard, scenario=args.scenario, profile=args.profile,
+                        mirrored=args.mirrored, sample_fps=args.sample_fps, annotate_dir=args.annotate, lang=args.lang)
+                except BadInput as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    bad.append(str(exc))
+                    continue
+                if video_report.frames_with_person == 0:
+                    print(f"error: {photo}: no person found", file=sys.stderr)
+                    bad.append(f"{photo}: no person found")
+                failed |= video_report.score.failed > 0 or any(c.verdict == "fail" for c in video_report.still)
+                reports.append(json.loads(video_report.model_dump_json()))
+                continue
             try:
                 result, rgb = checker.check_file(photo, scenario=args.scenario, profile=args.profile,
                                                  mirrored=args.mirrored)
@@ -131,14 +147,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from posture.video import DEFAULT_SAMPLE_FPS
+
     parser = argparse.ArgumentParser(prog="posture", description="Check service etiquette from photos.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("check", help="check photos and print the verdicts")
-    p.add_argument("photos", nargs="+", type=Path)
+    p = sub.add_parser("check", help="check photos or videos and print the verdicts")
+    p.add_argument("photos", nargs="+", type=Path, help="photos, or videos (.mp4, .mov, .avi, .mkv, .webm ...)")
     _add_common(p)
     p.add_argument("--json", type=Path, help="write the report(s) as JSON to this file")
-    p.add_argument("--annotate", type=Path, metavar="DIR", help="write annotated pictures into DIR")
+    p.add_argument("--annotate", type=Path, metavar="DIR",
+                   help="write annotated pictures (and annotated .mp4 videos) into DIR")
+    p.add_argument("--sample-fps", type=float, default=DEFAULT_SAMPLE_FPS, metavar="N",
+                   help=f"videos: check about N frames per second of video (0: every frame); "
+                        f"default {DEFAULT_SAMPLE_FPS:g}")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("batch", help="check every photo in a folder into a CSV (resumable)")
