@@ -133,16 +133,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from posture.evaluate import default_progress, evaluate_folder, format_evaluation
     from posture.standards import load_standard
 
-    try:
-        ev = evaluate_folder(args.folder, tasks=args.task, split=None if args.split == "all" else args.split,
-                             limit_per_label=args.limit, standard=load_standard(args.standards),
-                             cache_dir=args.cache, progress=None if args.quiet else default_progress)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(format_evaluation(ev))
+    figures = []
+    for folder in args.folders:
+        try:
+            ev = evaluate_folder(folder, tasks=args.task, split=None if args.split == "all" else args.split,
+                                 limit_per_label=args.limit, standard=load_standard(args.standards),
+                                 cache_dir=args.cache, progress=None if args.quiet else default_progress)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(format_evaluation(ev) + "\n")
+        figures.append(ev.as_dict())
     if args.json:
-        args.json.write_text(json.dumps(ev.as_dict(), indent=2), encoding="utf-8")
+        payload = figures[0] if len(figures) == 1 else figures
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return EXIT_PASS
 
 
@@ -177,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_standards)
 
     p = sub.add_parser("eval", help="measure how often the verdicts are right on a labelled folder")
-    p.add_argument("folder", type=Path, help="a folder with labels.csv (file,label) and the photos")
+    p.add_argument("folders", nargs="+", type=Path, help="folders with labels.csv (file,label) and the photos")
     p.add_argument("--task", action="append", help="a task to run (repeatable; default: every task the labels allow)")
     p.add_argument("--split", default="all", choices=("all", "fit", "test"), help="only one half of the photos")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N photos per label (fixed choice)")
