@@ -89,7 +89,7 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     weakest, grid = (t.value for t in at.table)
     # Li pointed with one finger, Wang did not smile: one of two trainees failed each.
     assert weakest.loc["PT-ONE-FINGER", "Fail share"] == "50%" and weakest.loc["EX-SMILE", "Fail share"] == "50%"
-    shares = [float(s.rstrip("%")) if s != "-" else -1 for s in weakest["Fail share"]]
+    shares = [float(s.rstrip("%")) if s != "–" else -1 for s in weakest["Fail share"]]
     assert shares == sorted(shares, reverse=True)  # the weakest on top, clauses nobody was judged on last
     assert sorted(grid.index) == ["Li Lei", "Wang Fang"]
     assert grid.loc["Li Lei", "PT-ONE-FINGER"] == "✗" and grid.loc["Li Lei", "EX-SMILE"] == "✓"

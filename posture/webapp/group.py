@@ -95,7 +95,7 @@ def session_frames(rows: list[ResultRow], lang: Lang) -> tuple[pd.DataFrame, pd.
     table = trainee_table((r.trainee or "-", r.clause, r.verdict) for r in rows)
     weakest = pd.DataFrame([{t("clause", lang): s.clause, t("title", lang): standard.by_id[s.clause].title.get(lang),
                              t("failed_by", lang): s.failed, t("judged", lang): s.judged,
-                             t("fail_share", lang): f"{s.fail_share:.0%}" if s.judged else "-",
+                             t("fail_share", lang): f"{s.fail_share:.0%}" if s.judged else "–",
                              t("advice", lang): standard.by_id[s.clause].advice.get(lang)}
                             for s in weakest_clauses(table)])
     clauses = [s.clause for s in weakest_clauses(table)]

@@ -56,7 +56,8 @@ def run_batch(files: list[tuple[str, bytes]], scenario: str, profile: str, lang:
         try:
             result, rgb = resources.check_photo(photo.data, photo.name, scenario=scenario, profile=profile)
         except BadInput as exc:
-            batch.refused.append(Refused(photo.name, Text(zh=f"无法读取:{exc}", en=str(exc))))
+            reason = str(exc).removeprefix(f"{photo.name}: ")  # the name is in its own column
+            batch.refused.append(Refused(photo.name, Text(zh=f"无法读取:{reason}", en=reason)))
             continue
         except Exception as exc:  # noqa: BLE001 - one broken photo must not stop the batch
             batch.refused.append(Refused(photo.name, Text(zh=f"检查失败:{type(exc).__name__}: {exc}",

@@ -1,0 +1,264 @@
+"""End to end in headless Chromium: the app started with ``streamlit run`` on 127.0.0.1,
+a fake webcam made from a sample photo, and assertions on what the page shows.
+
+The webcam is ``hagrid_one_neutral.jpg`` (a raised index finger and no smile), written
+as a YUV4MPEG2 file that Chromium plays as the camera. Screenshots go to
+``$POSTURE_SCREENSHOTS`` (default: a pytest temporary folder); the live view's frame rate
+is printed and written there as ``live_fps.txt``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CAMERA_PHOTO = "hagrid_one_neutral.jpg"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream",
+                  "--use-fake-device-for-media-stream"]
+TIMEOUT_MS = 90_000
+
+
+def write_y4m(photo: Path, out: Path, width: int = 640, height: int = 480, frames: int = 10, fps: int = 10) -> Path:
+    """A YUV4MPEG2 video (4:2:0) of ``photo`` letterboxed into a webcam's 640 x 480 frame,
+    so that Chromium does not stretch it to the requested size: the fake webcam."""
+    bgr = cv2.imread(str(photo))
+    h, w = bgr.shape[:2]
+    scale = min(width / w, height / h)
+    fitted = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    canvas = np.full((height, width, 3), 128, dtype=np.uint8)
+    y0, x0 = (height - fitted.shape[0]) // 2, (width - fitted.shape[1]) // 2
+    canvas[y0:y0 + fitted.shape[0], x0:x0 + fitted.shape[1]] = fitted
+    yuv = cv2.cvtColor(canvas, cv2.COLOR_BGR2YUV_I420)
+    with open(out, "wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        for _ in range(frames):
+            f.write(b"FRAME\n" + yuv.tobytes())
+    return out
+
+
+def test_y4m_is_what_chromium_expects(tmp_path, samples):
+    out = write_y4m(samples / CAMERA_PHOTO, tmp_path / "cam.y4m", frames=2)
+    header, _, rest = out.read_bytes().partition(b"\n")
+    w, h = (int(v) for v in re.match(rb"YUV4MPEG2 W(\d+) H(\d+) F10:1 Ip A1:1 C420jpeg", header).groups())
+    assert (w, h) == (640, 480)
+    frame = w * h * 3 // 2
+    assert len(rest) == 2 * (len(b"FRAME\n") + frame) and rest.startswith(b"FRAME\n")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("POSTURE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> str:
+    """``streamlit run app.py`` on a free port of 127.0.0.1 with an empty history file."""
+    folder = tmp_path_factory.mktemp("app")
+    port = _free_port()
+    env = {**os.environ, "POSTURE_DB": str(folder / "history.sqlite"), "GLOG_minloglevel": "2"}
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start: {(folder / 'streamlit.log').read_text()}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, samples):
+    """Headless Debian Chromium with the photo as its webcam, in a new user data folder."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `scripts/install_system_deps.sh browser` (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("chromium")
+    camera = write_y4m(samples / CAMERA_PHOTO, folder / "camera.y4m")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(folder / "profile"), executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"],
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        yield context
+        context.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app_url)
+    page.get_by_role("heading", name="自查(岗前)").wait_for()
+    yield page
+    page.close()
+
+
+def shot(page, anchor, path: Path) -> None:
+    """A screenshot of the viewport scrolled to ``anchor`` (Streamlit scrolls inside the page,
+    so a full-page screenshot would only show the top)."""
+    anchor.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(path))
+
+
+def cell(scope, text: str):
+    """A cell of an st.dataframe: drawn on a canvas, its cells are also in a hidden,
+    accessible table."""
+    return scope.locator("td[role='gridcell']").filter(has_text=re.compile(f"^{re.escape(text)}$")).first
+
+
+def take_photo(page) -> None:
+    """Click st.camera_input's button once its video shows frames (before that the capture
+    is empty)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stCameraInput'] video\")]"
+        ".some(v => v.readyState >= 2 && v.videoWidth > 0)")
+    page.get_by_role("button", name="Take Photo").click()
+
+
+def choose(page, label: str) -> None:
+    """Click a radio option or tab by its visible label."""
+    page.get_by_text(label, exact=True).first.click()
+
+
+def test_live_self_check_shows_the_failing_clause_on_and_beside_the_video(page, screenshots):
+    page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="开始").click()
+    failing = page.get_by_text("PT-ONE-FINGER 忌用一根手指指点", exact=False)
+    failing.first.wait_for()
+    assert page.get_by_text("当前未通过的条款").is_visible()
+    assert page.get_by_text("原文:忌讳手势:用一根手指指点对方").first.is_visible()
+    video = page.frame_locator("iframe[title*='webrtc']").locator("video")
+    assert video.evaluate("v => v.videoWidth") > 0
+    time.sleep(10)  # let the frame rate settle over the last seconds
+    fps_text = page.get_by_text(re.compile(r"处理帧率: [\d.]+")).first.inner_text()
+    fps = float(fps_text.split(":")[-1])
+    page.screenshot(path=str(screenshots / "live_self_check.png"))
+    (screenshots / "live_fps.txt").write_text(f"{fps:.1f}\n")
+    print(f"\nlive view: {fps:.1f} frames checked per second; screenshots in {screenshots}")
+    assert fps > 1.0
+    assert page.get_by_text("EX-SMILE 面带微笑").first.is_visible()
+
+
+def test_snapshot_self_check(page, screenshots):
+    choose(page, "拍照检查")
+    take_photo(page)
+    page.get_by_text("检查结果").wait_for()
+    page.get_by_text("PT-ONE-FINGER 忌用一根手指指点").first.wait_for()
+    assert page.get_by_text("— 未通过").first.is_visible()
+    shot(page, page.get_by_role("heading", name="检查结果"), screenshots / "snapshot_self_check.png")
+
+
+def _add_trainee(page, name: str) -> None:
+    field = page.get_by_label("姓名", exact=True).first
+    field.fill(name)
+    field.press("Enter")
+    page.get_by_role("button", name="添加").click()
+    cell(page, name).wait_for(state="attached")
+
+
+def _snapshot_routine(page, steps: int = 4) -> None:
+    for i in range(1, steps + 1):
+        page.get_by_text(f"第 {i}/{steps} 步", exact=False).first.wait_for()
+        take_photo(page)
+    page.get_by_role("heading", name="流程总结").wait_for()
+
+
+def test_group_session_with_two_trainees(page, screenshots):
+    choose(page, "培训课(培训师)")
+    _add_trainee(page, "王芳")
+    _add_trainee(page, "李雷")
+    page.get_by_role("button", name="新建培训课").click()
+    page.get_by_text("当前学员").wait_for()
+    _snapshot_routine(page)
+    page.get_by_role("button", name="下一位学员").click()
+    page.get_by_text("第 1/4 步", exact=False).first.wait_for()
+    _snapshot_routine(page)
+    tables = page.locator("[data-testid='stTable']")
+    tables.nth(1).get_by_text("王芳").wait_for()
+    grid = tables.nth(1).inner_text()
+    assert "李雷" in grid and "王芳" in grid and "PT-ONE-FINGER" in grid and "✗" in grid
+    weakest = tables.nth(0).inner_text()
+    assert "PT-ONE-FINGER" in weakest and "100%" in weakest  # the camera's raised finger: both failed
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert {r["subject"] for r in rows} == {"王芳", "李雷"}
+    shot(page, tables.nth(0), screenshots / "group_session.png")
+
+
+def test_review_of_a_zip_with_a_broken_photo(page, screenshots, samples, tmp_path):
+    choose(page, "照片审核(审核员)")
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(samples / "hagrid_one_neutral.jpg", "one.jpg")
+        zf.write(samples / "astronaut_smile.png", "smile.png")
+        zf.writestr("broken.jpg", (samples / "hagrid_palm.jpg").read_bytes()[:3000])
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(archive))
+    page.get_by_text("photos.zip", exact=False).first.wait_for()
+    page.get_by_role("button", name="开始检查").click()
+    page.get_by_text("已检查 2 张照片").first.wait_for()
+    refused = page.get_by_text("以下文件未检查").locator("xpath=ancestor::div[@data-testid='stAlert']")
+    assert "photos.zip/broken.jpg" in refused.inner_text() and "truncated or corrupt" in refused.inner_text()
+    table = page.locator("[data-testid='stDataFrame']").first
+    cell(table, "photos.zip/one.jpg").wait_for(state="attached")
+    cells = table.locator("td[role='gridcell']").all_text_contents()
+    assert "EX-SMILE" in cells and "✗ 未通过" in cells and any(c.startswith("data:image/jpeg") for c in cells)
+    assert not any("broken" in c for c in cells)
+    # Filter by clause: the smile of both photos, the astronaut's passing.
+    page.get_by_text("按条款筛选").locator("xpath=ancestor::div[@data-testid='stMultiSelect']").locator(
+        "input").fill("EX-SMILE")
+    page.keyboard.press("Enter")
+    cell(table, "photos.zip/smile.png").wait_for(state="attached")
+    cells = table.locator("td[role='gridcell']").all_text_contents()
+    assert "PT-ONE-FINGER" not in cells and "✓ 通过" in cells and "✗ 未通过" in cells
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert {r["subject"] for r in rows} == {"photos.zip/one.jpg", "photos.zip/smile.png"}
+    verdicts = {(r["subject"], r["clause"]): r["verdict"] for r in rows}
+    assert verdicts[("photos.zip/one.jpg", "PT-ONE-FINGER")] == "fail"
+    assert verdicts[("photos.zip/smile.png", "EX-SMILE")] == "pass"
+    shot(page, refused, screenshots / "review.png")
