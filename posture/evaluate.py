@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from posture.landmarks import Landmarks
 from posture.measure import Measured
 from posture.standards import Standard, load_standard
 from posture.verdicts import Verdict, judge
+
+if TYPE_CHECKING:
+    from posture.pipeline import Checker
 
 LABELS_FILE = "labels.csv"
 SPLITS = ("fit", "test")
@@ -225,7 +229,7 @@ def cache_path(cache_dir: Path, folder: Path) -> Path:
     return cache_dir / f"landmarks-{folder.resolve().name}-{tag}.pkl"
 
 
-def observe(folder: Path, samples: list[Sample], checker, cache: LandmarkCache | None = None,
+def observe(folder: Path, samples: list[Sample], checker: Checker, cache: LandmarkCache | None = None,
             progress: Callable[[int, int], None] | None = None) -> list[Observation]:
     """Landmarks of every sample photo, detected by the checker's models (or from ``cache``)."""
     from posture.images import BadInput, decode_image
@@ -382,7 +386,9 @@ class Evaluation:
     def as_dict(self) -> dict[str, object]:
         return {"folder": self.folder, "photos": self.photos, "ms_per_photo": self.ms_per_photo,
                 "tasks": {t: {s: sc.as_dict() for s, sc in by.items()} for t, by in self.binary.items()},
-                HEAD_TASK: {s: sc.as_dict() for s, sc in self.pose.items()}}
+                HEAD_TASK: {s: sc.as_dict() for s, sc in self.pose.items()},
+                "wrong": {t: [{"file": f, "label_yes": truth, "said_yes": said} for f, truth, said in rows]
+                          for t, rows in self.wrong.items()}}
 
 
 def _verdict_answer(task: Task, verdicts: dict[str, Verdict]) -> bool | None:
@@ -444,14 +450,14 @@ def tasks_for(samples: list[Sample], names: Iterable[str] | None = None) -> list
 
 def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, split: str | None = None,
                     limit_per_label: int | None = None, standard: Standard | None = None,
-                    checker=None, cache_dir: Path | None = None,
+                    checker: Checker | None = None, cache_dir: Path | None = None,
                     progress: Callable[[int, int], None] | None = None) -> Evaluation:
     """Run the engine over a labelled folder and score every applicable task.
 
     ``checker``: a :class:`posture.pipeline.Checker` to reuse (one is made otherwise);
     ``cache_dir``: opt-in landmark cache for repeated runs (timings are then not measured).
     """
-    from posture.pipeline import Checker
+    from posture.pipeline import Checker  # imported here: importing posture.evaluate stays cheap
 
     folder = Path(folder)
     samples = read_labels(folder)
