@@ -84,6 +84,17 @@ def test_hands_during_the_bow_per_profile(standard, profile, hands, expected):
     assert verdicts(report)["BW-HANDS"] == expected
 
 
+def test_a_bow_lost_from_view_half_way_is_not_judged(standard):
+    """The hips leave the picture for a second in the middle of the bow: no verdict on a
+    guess, and none on the rest of it either (the baseline starts over)."""
+    def body(t: float) -> Body:
+        b = greeter(20, hold=1.0)(t)
+        return b.hide(23, 24) if 2.6 <= t < 3.6 else b
+
+    tracker, _ = run(standard, body, duration=6)
+    assert tracker.bows == []
+
+
 def test_no_bow_visible_without_hips(standard):
     _, report = run(standard, lambda t: greeter(20)(t).hide(23, 24), duration=4)
     assert verdicts(report)["BW-BOW"] == "not_visible"

@@ -16,7 +16,7 @@ from posture.sequence.overlay import RED, draw_overlay, overlay_lines
 
 
 def live(standard, body_at, duration: float, fps: float = 10.0, profile: str = "female"):
-    """(t, LiveState) for each frame."""
+    """(t, SequenceState) for each frame."""
     tracker = SequenceTracker(standard, profile=profile, scenario="standing")
     checker = LandmarkChecker(standard)
     states = []
@@ -28,7 +28,7 @@ def live(standard, body_at, duration: float, fps: float = 10.0, profile: str = "
 
 
 def alerted(states, clause: str) -> dict[float, bool]:
-    return {round(t, 1): any(a.clause == clause for a in s.alerts) for t, s in states}
+    return {round(t, 1): clause in s.failing_still for t, s in states}
 
 
 @pytest.mark.parametrize(("tilt_for", "shown"), [(0.5, False), (2.0, True)])
@@ -82,6 +82,7 @@ def test_overlay_shows_the_last_bow_and_a_failed_greeting(standard):
     texts = [text for text, _ in lines]
     assert any("1 bow(s)" in t and "bow 20° ok" in t and "smile NO" in t for t in texts)
     assert ("no smile: a failed greeting", RED) in lines
+    assert any(t.startswith("smiling NO 0%") for t in texts)
     zh = [text for text, _ in overlay_lines(state, "zh")]
     assert any("鞠躬 20°" in t for t in zh)
 
@@ -93,6 +94,8 @@ def test_overlay_is_drawn_in_the_top_left_corner(standard):
     assert out.shape == frame.shape and out.dtype == np.uint8
     assert (out[:40, :200] != 200).any()
     assert (out[-100:, -200:] == 200).all()
+    below = draw_overlay(frame, states[-1][1], "en", at="bottom")  # clear of a banner at the top
+    assert (below[:100] == 200).all() and (below[-40:, :200] != 200).any()
 
 
 def test_report_round_trips_through_json(standard):

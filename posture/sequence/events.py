@@ -44,13 +44,15 @@ class ExcursionDetector:
     ``end_below`` within [``min_duration_s``, ``max_duration_s``].
 
     The baseline is the median of the last ``baseline_window_s`` of samples taken while no
-    excursion was under way; none is reported before ``min_baseline_s`` of them. A rise
+    excursion was under way; none is reported before ``min_baseline_s`` of them. A signal
+    lost for longer than MAX_GAP_S starts over (the person may have left, or another come
+    in; MediaPipe's tracking settles anew). A rise
     held longer than ``max_duration_s`` is a new posture, not an event: it is dropped and
     the baseline follows it.
     """
 
     def __init__(self, *, start_above: float, end_below: float, min_duration_s: float,
-                 max_duration_s: float, baseline_window_s: float, min_baseline_s: float = 0.3) -> None:
+                 max_duration_s: float, baseline_window_s: float, min_baseline_s: float = 0.5) -> None:
         if not 0 <= end_below < start_above:
             raise ValueError("need 0 <= end_below < start_above")
         self.start_above, self.end_below = start_above, end_below
@@ -81,11 +83,14 @@ class ExcursionDetector:
 
     def update(self, t: float, value: float | None) -> Excursion | None:
         """Feed one sample; returns an excursion when one has just ended."""
+        lost = self._last_t is not None and t - self._last_t > MAX_GAP_S
+        if lost and self._state == "active":
+            self._state, self._rise = "idle", None  # lost sight of it half-way: no verdict on a guess
         if value is None:
-            if self._state == "active" and self._last_t is not None and t - self._last_t > MAX_GAP_S:
-                self._state = "idle"  # lost sight of it half-way: no verdict on a guess
-                self._rise = None
             return None
+        if lost:
+            self._history.clear()
+            self._state, self._rise = "idle", None
         self._last_t = t
         if self._state == "active":
             return self._follow(t, value)
@@ -158,11 +163,6 @@ class IntervalDetector:
         self._last_seen: float | None = None
         self._extreme: float | None = None
 
-    @property
-    def since(self) -> float | None:
-        """Start of the open interval, if on."""
-        return self._run_start if self.on else None
-
     def update(self, t: float, holds: bool | None, value: float | None = None) -> Interval | None:
         """Feed one sample; returns an interval when one has just closed."""
         if holds is None:
@@ -230,13 +230,13 @@ class StateTrack:
                     self.segments.append(Segment(t0, end, s0))
         self._last = (t, state)
 
-    def seconds(self, state: bool | None, t0: float = float("-inf"), t1: float = float("inf")) -> float:
-        """Time spent in ``state`` between ``t0`` and ``t1``."""
-        return sum(max(0.0, min(s.end, t1) - max(s.start, t0)) for s in self.segments if s.state == state)
+    def seconds(self, state: bool | None) -> float:
+        """Time spent in ``state``."""
+        return sum(s.end - s.start for s in self.segments if s.state == state)
 
-    def share(self, t0: float = float("-inf"), t1: float = float("inf")) -> float | None:
+    def share(self) -> float | None:
         """Share of the seen (not unknown) time in state True, or None if nothing was seen."""
-        yes, no = self.seconds(True, t0, t1), self.seconds(False, t0, t1)
+        yes, no = self.seconds(True), self.seconds(False)
         return None if yes + no <= 0 else yes / (yes + no)
 
     def longest(self, state: bool) -> tuple[float, float, float]:

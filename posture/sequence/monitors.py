@@ -823,6 +823,6 @@ class StillMonitor:
         for st in self.tracks.values():
             self._mark(st, st.alert.close(t))
 
-    def alerts(self) -> list[Alert]:
-        return [Alert(cid, st.clause.advice) for cid, st in self.tracks.items()
-                if st.alert.on and cid not in OWNED_STILL]
+    def failing(self) -> frozenset[str]:
+        """Still clauses failing long enough to be shown now."""
+        return frozenset(cid for cid, st in self.tracks.items() if st.alert.on and cid not in OWNED_STILL)

@@ -1,18 +1,20 @@
 """The live overlay: the running events of a session drawn over a frame (a bow counted, its
 depth, smile during it or not; nods, smile and eye-contact shares; current alerts).
 
-Drawing only renders a :class:`~posture.sequence.tracker.LiveState`; it decides nothing.
+Drawing only renders a :class:`~posture.sequence.tracker.SequenceState`; it decides nothing.
 Text is drawn with Pillow so Chinese shows (OpenCV's putText cannot draw it).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from posture.fonts import load_font
 from posture.sequence.monitors import Bow
-from posture.sequence.tracker import LiveState
+from posture.sequence.tracker import SequenceState
 from posture.standards import Lang
 
 GREEN = (40, 180, 90)
@@ -41,7 +43,7 @@ def _bow_line(bow: Bow, lang: Lang) -> str:
             f"smile {m[bow.smile]} · hands {m[bow.hands]}")
 
 
-def overlay_lines(state: LiveState, lang: Lang = "zh") -> list[tuple[str, tuple[int, int, int]]]:
+def overlay_lines(state: SequenceState, lang: Lang = "zh") -> list[tuple[str, tuple[int, int, int]]]:
     """The overlay's text lines with their colours (also usable by a non-image UI)."""
     zh = lang == "zh"
     lines: list[tuple[str, tuple[int, int, int]]] = []
@@ -57,8 +59,12 @@ def overlay_lines(state: LiveState, lang: Lang = "zh") -> list[tuple[str, tuple[
         lines.append((head + _bow_line(last, lang), _COLOUR[last.greeting] if recent else WHITE))
         if recent and last.smile == "fail":
             lines.append(("没有微笑就是失败的问候" if zh else "no smile: a failed greeting", RED))
-    stats = (f"微笑 {_pct(state.smile_share)} · 注视 {_pct(state.focus_share)} · 点头 {state.nods}" if zh else
-             f"smiling {_pct(state.smile_share)} · eyes on camera {_pct(state.focus_share)} · nods {state.nods}")
+    m = _MARK[lang]
+    now = {True: m["pass"], False: m["fail"], None: m["not_visible"]}
+    stats = (f"微笑 {now[state.smiling]} {_pct(state.smile_share)} · 注视 {now[state.looking]} "
+             f"{_pct(state.focus_share)} · 点头 {state.nods}" if zh else
+             f"smiling {now[state.smiling]} {_pct(state.smile_share)} · eyes on camera {now[state.looking]} "
+             f"{_pct(state.focus_share)} · nods {state.nods}")
     lines.append((stats, WHITE))
     if state.walking:
         lines.append(("行走中" if zh else "walking", WHITE))
@@ -69,9 +75,10 @@ def overlay_lines(state: LiveState, lang: Lang = "zh") -> list[tuple[str, tuple[
     return lines
 
 
-def draw_overlay(rgb: np.ndarray, state: LiveState, lang: Lang = "zh", max_lines: int = 8) -> np.ndarray:
-    """``rgb`` (RGB uint8, as displayed) with the session's running state in its top-left
-    corner, on a dark translucent box so it reads over any background."""
+def draw_overlay(rgb: np.ndarray, state: SequenceState, lang: Lang = "zh", max_lines: int = 8,
+                 at: Literal["top", "bottom"] = "top") -> np.ndarray:
+    """``rgb`` (RGB uint8, as displayed) with the session's running state in its top-left (or
+    bottom-left) corner, on a dark translucent box so it reads over any background."""
     h, w = rgb.shape[:2]
     size = max(14, h // 32)
     font, cjk = load_font(size)
@@ -83,7 +90,9 @@ def draw_overlay(rgb: np.ndarray, state: LiveState, lang: Lang = "zh", max_lines
     draw = ImageDraw.Draw(layer)
     pad, step = size // 2, int(size * 1.3)
     width = min(w - pad, max(int(draw.textlength(text, font=font)) for text, _ in lines) + 2 * pad)
-    draw.rectangle((pad // 2, pad // 2, pad // 2 + width, pad // 2 + len(lines) * step + pad), fill=(0, 0, 0, 150))
+    height = len(lines) * step + pad
+    top = pad // 2 if at == "top" else max(0, h - height - pad // 2)
+    draw.rectangle((pad // 2, top, pad // 2 + width, top + height), fill=(0, 0, 0, 150))
     for i, (text, colour) in enumerate(lines):
-        draw.text((pad, pad + i * step), text, fill=(*colour, 255), font=font)
+        draw.text((pad, top + pad // 2 + i * step), text, fill=(*colour, 255), font=font)
     return np.asarray(Image.alpha_composite(base, layer).convert("RGB"))

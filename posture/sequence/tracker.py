@@ -85,8 +85,11 @@ NEEDS: dict[type[Monitor], frozenset[str]] = {
 
 
 @dataclass(frozen=True)
-class LiveState:
-    """What a live view shows at time ``t`` (see posture.sequence.overlay)."""
+class SequenceState:
+    """What a live view shows at time ``t`` (see posture.sequence.overlay). ``alerts`` are
+    the time-based deviations going on now; ``failing_still`` the still clauses failing
+    long enough to be shown (debounced like posture.stabilize.VerdictStabilizer, but not
+    the trunk and head during a bow)."""
 
     t: float
     person: bool
@@ -99,10 +102,9 @@ class LiveState:
     looking: bool | None
     focus_share: float | None
     touching: bool
-    resting: bool
     walking: bool
-    gesturing: bool
     alerts: tuple[Alert, ...]
+    failing_still: frozenset[str]
 
 
 class SequenceTracker:
@@ -133,9 +135,9 @@ class SequenceTracker:
         self.person_frames = 0
         self.busy_s = 0.0  # time spent in update(), for the per-frame overhead
         self._finished = False
-        self._state: LiveState | None = None
+        self._state: SequenceState | None = None
 
-    def update(self, t: float, result: CheckResult) -> LiveState:
+    def update(self, t: float, result: CheckResult) -> SequenceState:
         """Feed one checked frame taken at ``t`` seconds; returns the live state. A frame not
         later than the previous one is ignored (its state is returned again)."""
         if self._finished:
@@ -161,16 +163,13 @@ class SequenceTracker:
         self.busy_s += time.perf_counter() - started
         return self._state
 
-    def _live(self, t: float, person: bool, raw: dict[str, float | None]) -> LiveState:
-        alerts = self.still.alerts()
-        by = self.standard.by_id
-        for monitor, on, cid in ((self.touch, self.touch and self.touch.touching, "HD-TOUCH"),
-                                 (self.focus, self.focus and self.focus.away.on, "EY-FOCUS"),
-                                 (self.smile, self.smile and self.smile.gap.on, "EX-SMILE-ALWAYS"),
-                                 (self.rest, self.rest and self.rest.resting, "ST-REST")):
-            if monitor is not None and on:
-                alerts.append(Alert(cid, by[cid].advice))
-        return LiveState(
+    def _live(self, t: float, person: bool, raw: dict[str, float | None]) -> SequenceState:
+        going_on = {"HD-TOUCH": self.touch is not None and self.touch.touching,
+                    "EY-FOCUS": self.focus is not None and self.focus.away.on,
+                    "EX-SMILE-ALWAYS": self.smile is not None and self.smile.gap.on,
+                    "ST-REST": self.rest is not None and self.rest.resting}
+        alerts = [Alert(cid, self.standard.by_id[cid].advice) for cid, on in going_on.items() if on]
+        return SequenceState(
             t=t, person=person,
             bow_visible=raw.get("trunk_flexion_deg") is not None,
             bow_depth_deg=self.bow.depth_now if self.bow else None,
@@ -181,19 +180,14 @@ class SequenceTracker:
             looking=self.focus.looking if self.focus else None,
             focus_share=self.focus.track.share() if self.focus else None,
             touching=bool(self.touch and self.touch.touching),
-            resting=bool(self.rest and self.rest.resting),
             walking=bool(self.walk and self.walk.walking),
-            gesturing=bool(self.gesture and self.gesture.moving),
             alerts=tuple(alerts),
+            failing_still=self.still.failing(),
         )
 
     @property
     def bows(self) -> list[Bow]:
         return list(self.bow.bows) if self.bow else []
-
-    def bows_between(self, t0: float, t1: float) -> list[Bow]:
-        """Bows that started at or after ``t0`` and ended by ``t1`` (a routine step's window)."""
-        return [b for b in self.bows if b.start >= t0 and b.end <= t1]
 
     def finish(self) -> None:
         """End of the session: close open events (a touch still going on at the end counts)."""
