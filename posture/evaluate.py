@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from posture.landmarks import Landmarks
-from posture.measure import Measured
-from posture.standards import Standard, load_standard
+from posture.measure import Measured, measure_all
+from posture.standards import Clause, Standard, load_standard
 from posture.verdicts import Verdict, judge
 
 if TYPE_CHECKING:
-    from posture.pipeline import Checker
+    from posture.pipeline import Checker, CheckResult
 
 LABELS_FILE = "labels.csv"
 SPLITS = ("fit", "test")
@@ -406,19 +406,24 @@ def _verdict_answer(task: Task, verdicts: dict[str, Verdict]) -> bool | None:
     return check.ok == (task.yes_when == "pass")
 
 
-def _head_measured(verdict: Verdict | None) -> tuple[float, float, float] | None:
-    if verdict is None:
+HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")
+
+
+def _head_measured(result: CheckResult | None) -> tuple[float, float, float] | None:
+    """The engine's (yaw, pitch, roll), or None when no judgeable face was found."""
+    if result is None or not result.report.person.judgeable:
         return None
-    values = {c.measurement: c.value for c in verdict.checks}
-    angles = tuple(values.get(f"head_{k}_deg") for k in ("yaw", "pitch", "roll"))
-    return None if any(v is None for v in angles) else angles  # type: ignore[return-value]
+    measured = measure_all(result.landmarks, set(HEAD_MEASUREMENTS))
+    values = [measured[name] for name in HEAD_MEASUREMENTS]
+    if any(v is None for v in values):
+        return None
+    return values[0].value, values[1].value, values[2].value
 
 
-def _head_truth_level(standard: Standard, truth: tuple[float, float, float]) -> bool:
-    """Whether the labelled angles meet ST-HEAD (the verdict a perfect measurement gives)."""
-    values = dict(zip(("head_yaw_deg", "head_pitch_deg", "head_roll_deg"), truth, strict=True))
-    measured = {k: Measured(v, 1.0) for k, v in values.items()}
-    return judge(standard.by_id["ST-HEAD"], measured).outcome == "pass"
+def _head_truth_level(clause: Clause, truth: tuple[float, float, float]) -> bool:
+    """Whether the labelled angles meet the clause (the verdict a perfect measurement gives)."""
+    measured = {k: Measured(v, 1.0) for k, v in zip(HEAD_MEASUREMENTS, truth, strict=True)}
+    return judge(clause, measured).outcome == "pass"
 
 
 def select(samples: list[Sample], tasks: Iterable[Task], pose: dict[str, tuple[float, float, float]],
@@ -465,10 +470,15 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
     chosen_tasks = tasks_for(samples, names)
     pose = read_pose(folder) if names is None or HEAD_TASK in names else {}
     selected = select(samples, chosen_tasks, pose, split, limit_per_label)
+    if not selected:
+        known = sorted(set().union(*(t.positive | t.negative for t in TASKS.values())))
+        raise ValueError(f"{folder}: no photo{'' if split is None else ' of the ' + split + ' split'} has a label "
+                         f"that a task{'' if names is None else ' of ' + ', '.join(names)} scores; labels known: "
+                         f"{', '.join(known)}; head pose needs pose.csv (file,yaw,pitch,roll in degrees)")
     own = checker is None
     if own:
         checker = Checker(standard or load_standard())
-    standard = checker.standard
+    head_clause = checker.standard.by_id.get("ST-HEAD")
     cache = LandmarkCache(cache_path(cache_dir, folder)) if cache_dir else None
     try:
         observations = observe(folder, selected, checker, cache, progress)
@@ -480,10 +490,11 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
         for sample, obs in zip(selected, observations, strict=True):
             t0 = time.perf_counter()
             verdicts: dict[str, dict[str, Verdict]] = {}
+            results: dict[str, CheckResult] = {}
             if obs.landmarks is not None:
                 for scenario in scenarios:
-                    result = checker.check_landmarks(obs.landmarks, scenario=scenario)
-                    verdicts[scenario] = {v.clause.id: v for v in result.verdicts}
+                    results[scenario] = checker.check_landmarks(obs.landmarks, scenario=scenario)
+                    verdicts[scenario] = {v.clause.id: v for v in results[scenario].verdicts}
             if obs.ms:
                 timed.append(obs.ms + (time.perf_counter() - t0) * 1e3)
             for task in chosen_tasks:
@@ -498,12 +509,12 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
             if sample.file in pose:
                 truth_angles = pose[sample.file]
                 head = verdicts.get("standing", {}).get("ST-HEAD")
-                measured = _head_measured(head)
-                level = _head_truth_level(standard, truth_angles)
+                measured = _head_measured(results.get("standing"))
                 said = None if head is None or head.outcome == "not_visible" else head.outcome == "pass"
                 for s in (sample.split, "all"):
                     pose_scores[s].add(truth_angles, measured)
-                    pose_scores[s].verdict.add(level, said)
+                    if head_clause is not None:
+                        pose_scores[s].verdict.add(_head_truth_level(head_clause, truth_angles), said)
         ms = float(np.mean(timed)) if timed else float("nan")
         return Evaluation(str(folder), len(selected), ms, binary, pose_scores, wrong)
     finally:
