@@ -337,13 +337,13 @@ def test_rest_stance_is_reported_as_such(standard, shift_s, rests):
         assert "rest stance" in c.note.en
 
 
-def walker(left_swing: float = 20.0, right_swing: float = 20.0, head_pitch: float = 0.0):
+def walker(left_swing: float = 20.0, right_swing: float = 20.0, head_pitch: float = 0.0, lean: float = 0.0):
     """Walking toward the camera: feet staggering 0.6 m and the arms swinging (in depth) at
     one stride per second, the arms opposite to the legs."""
     from synthetic import M_PER_PX, P
 
     def body(t: float) -> Body:
-        b = Body().turn_head(pitch=head_pitch)
+        b = Body().turn_head(pitch=head_pitch).lean_forward(lean)
         phase = np.sin(2 * np.pi * 1.0 * t)
         stride = 0.3 / M_PER_PX * phase
         for idx in (P.LEFT_ANKLE, P.LEFT_HEEL, P.LEFT_FOOT_INDEX):
@@ -377,6 +377,7 @@ def test_walking_with_natural_arm_swing_passes(standard):
     ({"left_swing": 30, "right_swing": 10}, "swing_asymmetric"),
     ({"left_swing": 8, "right_swing": 8}, "arms_not_swinging"),
     ({"head_pitch": 35}, "head_down"),
+    ({"lean": 30}, "trunk_not_upright"),
 ])
 def test_walking_faults(standard, kwargs, fault):
     tracker, report = run(standard, walker(**{"left_swing": 30, "right_swing": 30, **kwargs}), duration=6)

@@ -78,6 +78,14 @@ def test_bad_video_files_are_refused_with_their_name(tmp_path):
     assert main(["check", str(tmp_path / "junk.mp4")]) == EXIT_BAD_INPUT
 
 
+def test_a_video_without_anyone_is_bad_input(tmp_path):
+    video = write_video(tmp_path / "empty_room.mp4", [np.full((H, W, 3), 90, np.uint8)] * 5, fps=5)
+    assert main(["check", str(video), "--json", str(tmp_path / "r.json")]) == EXIT_BAD_INPUT
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["frames_with_person"] == 0
+    assert {c["verdict"] for c in report["clauses"]} <= {"not_visible", "not_observed"}
+
+
 def test_videos_are_told_from_photos_by_suffix():
     assert is_video("a/b.MP4") and is_video("x.mov") and is_video("x.webm")
     assert not is_video("x.jpg") and not is_video("x")
