@@ -112,8 +112,8 @@ def app_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, samples):
     """Headless Debian Chromium with the photo as its webcam, in a new user data folder."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run `scripts/install_system_deps.sh browser` (make test does)")
+    if not CHROMIUM.exists():  # `make test` installs it first; a bare `pytest` does it here
+        subprocess.run([str(ROOT / "scripts" / "install_system_deps.sh"), "browser"], check=True)
     from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("chromium")

@@ -73,10 +73,11 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
 
 
 def step_verdicts(results: list[StepResult]) -> dict[str, str]:
-    """Per clause, one verdict over the steps (a failure in any step is a failure)."""
+    """Per clause, one verdict over the steps done (a failure in any step is a failure);
+    skipped steps do not count."""
     collected: dict[str, list[str]] = {}
     for r in results:
-        for o in r.outcomes:
+        for o in ([] if r.skipped else r.outcomes):
             collected.setdefault(o.clause, []).append(o.verdict)
     return {c: combine(v) for c, v in collected.items()}
 
