@@ -21,14 +21,15 @@ from posture.report import ClauseResult
 from posture.standards import Clause, Lang
 
 COLUMNS = ["subject", "step", "clause", "verdict", "reviewer_verdict", "reviewer_note", "severity", "title",
-           "original", "advice", "source", "values"]
+           "original", "english", "advice", "source", "values"]
 HEADERS: dict[Lang, dict[str, str]] = {
     "zh": {"subject": "对象", "step": "步骤", "clause": "条款", "verdict": "机器判定", "reviewer_verdict": "审核判定",
-           "reviewer_note": "审核备注", "severity": "严重程度", "title": "标题", "original": "原文", "advice": "建议",
-           "source": "出处", "values": "测量值"},
+           "reviewer_note": "审核备注", "severity": "严重程度", "title": "标题", "original": "原文", "english": "英文",
+           "advice": "建议", "source": "出处", "values": "测量值"},
     "en": {"subject": "subject", "step": "step", "clause": "clause", "verdict": "machine verdict",
            "reviewer_verdict": "reviewer verdict", "reviewer_note": "reviewer note", "severity": "severity",
-           "title": "title", "original": "original text", "advice": "advice", "source": "source", "values": "values"},
+           "title": "title", "original": "original text", "english": "English", "advice": "advice", "source": "source",
+           "values": "values"},
 }
 VERDICT_LABELS: dict[Lang, dict[str, str]] = {
     "zh": {"pass": "通过", "fail": "未通过", "not_visible": "看不到", "": ""},
@@ -38,11 +39,12 @@ VERDICT_LABELS: dict[Lang, dict[str, str]] = {
 
 def clause_row(subject: str, clause: Clause, verdict: str, lang: Lang, *, step: str = "", values: str = "",
                override: str | None = None, note: str | None = None) -> dict[str, str]:
-    """One export row: a clause's verdict with its text, advice and source."""
+    """One export row: a clause's verdict with its original (Chinese) text and its English
+    rendering, advice and source."""
     return {
         "subject": subject, "step": step, "clause": clause.id, "verdict": verdict,
         "reviewer_verdict": override or "", "reviewer_note": note or "", "severity": clause.severity,
-        "title": clause.title.get(lang), "original": clause.original if lang == "zh" else clause.english,
+        "title": clause.title.get(lang), "original": clause.original, "english": clause.english,
         "advice": clause.advice.get(lang), "source": f"{clause.source.file}:{clause.source.lines}", "values": values,
     }
 

@@ -21,7 +21,9 @@ def test_rows_carry_text_advice_source_and_the_override_beside(standard):
     assert row["verdict"] == "fail" and row["reviewer_verdict"] == "pass" and row["reviewer_note"] == "戴口罩"
     assert row["original"] == smile.original and row["advice"] == smile.advice.zh
     assert row["source"] == "000_138f58cf7a7efc19.txt:335-336"
-    assert clause_row("a.jpg", smile, "pass", "en")["original"] == smile.english
+    english = clause_row("a.jpg", smile, "pass", "en")
+    assert (english["original"], english["english"]) == (smile.original, smile.english)
+    assert english["advice"] == smile.advice.en
 
 
 def test_csv_has_a_bom_and_round_trips(standard):

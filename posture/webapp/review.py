@@ -129,7 +129,7 @@ def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
     return to_html(t("mode_review", lang), sections, lang)
 
 
-def _override(batch: ReviewBatch, item: ReviewItem, lang: Lang) -> None:
+def _override(item: ReviewItem, lang: Lang) -> None:
     clauses = [c.id for c in item.result.report.clauses]
     with st.form(f"override-{item.check_id}", clear_on_submit=True):
         st.markdown(f"**{t('override', lang)}**")
@@ -193,7 +193,7 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
         standard = resources.standard()
         for c in item.result.report.failed():
             clause_card(standard.by_id[c.id], lang, "fail", measured_values(c))
-    _override(batch, item, lang)
+    _override(item, lang)
 
 
 def page(lang: Lang, keep_pictures: bool) -> None:
