@@ -90,6 +90,7 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
             t("verdict", lang): verdict_text(r.verdict, lang),
             t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
             t("values", lang): measured_values(clause), t("advice", lang): clause.advice.get(lang),
+            t("original", lang): clause.original if lang == "zh" else f"{clause.original} ({clause.english})",
             t("source", lang): f"{clause.source.file}:{clause.source.lines}"})
     return pd.DataFrame(out)
 
