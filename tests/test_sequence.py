@@ -53,6 +53,19 @@ def test_bow_without_a_smile_is_a_failed_greeting(standard):
     assert mark.verdict == "fail" and "failed greeting" in mark.label.en
 
 
+def test_smile_not_judged_when_the_face_is_lost_in_the_bow(standard):
+    """min_face_share is 0.3: a face seen only before the bow leaves the smile unjudged."""
+    def body(t: float) -> Body:
+        b = greeter(20)(t)
+        b.face = t < BOW_AT
+        return b
+
+    tracker, report = run(standard, body, duration=6)
+    [bow] = tracker.bows
+    assert (bow.depth, bow.smile, bow.greeting) == ("pass", "not_visible", "not_visible")
+    assert verdicts(report)["BW-SMILE"] == "not_visible"
+
+
 @pytest.mark.parametrize(("depth", "expected"), [(8.0, "fail"), (12.0, "pass")])
 def test_bow_depth_on_both_sides_of_the_minimum(standard, depth, expected):
     """min_depth_deg is 10: an 8-degree bow is found and judged too shallow, 12 passes."""

@@ -166,8 +166,8 @@ _POSITION_TEXT = {"sides": Text(zh="双手在体侧", en="hands at the sides"),
 
 
 class BowMonitor(Monitor):
-    """BW-BOW, BW-SMILE, BW-HANDS: bows found as the trunk's forward lean rising over the
-    person's own upright lean and coming back."""
+    """BW-BOW, BW-SMILE, BW-HANDS: bows found as the trunk's forward flexion rising over the
+    person's own upright value and coming back."""
 
     clauses = ("BW-BOW", "BW-SMILE", "BW-HANDS")
 
