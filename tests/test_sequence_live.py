@@ -15,9 +15,9 @@ from posture.sequence import SequenceTracker, VideoReport
 from posture.sequence.overlay import RED, draw_overlay, overlay_lines
 
 
-def live(standard, body_at, duration: float, fps: float = 10.0, profile: str = "female"):
+def live(standard, body_at, duration: float, fps: float = 10.0, profile: str = "female", **delays: float):
     """(t, SequenceState) for each frame."""
-    tracker = SequenceTracker(standard, profile=profile, scenario="standing")
+    tracker = SequenceTracker(standard, profile=profile, scenario="standing", **delays)
     checker = LandmarkChecker(standard)
     states = []
     for i in range(int(duration * fps)):
@@ -49,6 +49,16 @@ def test_a_deviation_is_shown_only_after_holding_and_cleared_after_going(standar
     assert len(fails) == (1 if shown else 0)
     if shown:
         assert (fails[0].start, fails[0].end) == pytest.approx((1.0, 3.0), abs=0.01)
+
+
+def test_the_live_delays_can_be_set(standard):
+    def body(t: float) -> Body:
+        b = Body().hands_folded().smiling()
+        return b.tilt_shoulders(10) if 1.0 <= t < 3.0 else b
+
+    _, states = live(standard, body, duration=5, show_after_s=0.3, clear_after_s=1.5)
+    on = alerted(states, "ST-SHOULDERS")
+    assert not on[1.2] and on[1.3] and on[4.4] and not on[4.5]
 
 
 @pytest.mark.parametrize(("hold", "torso_alert"), [(1.0, False), (8.0, True)])

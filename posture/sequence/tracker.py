@@ -109,9 +109,11 @@ class SequenceState:
 
 class SequenceTracker:
     """One session (a video, or a live view from start to stop). Feed frames with
-    :meth:`update` in time order; call :meth:`report` at the end."""
+    :meth:`update` in time order; call :meth:`report` at the end. ``show_after_s`` and
+    ``clear_after_s``: the live debounce of the still clauses' failures. Not thread-safe."""
 
-    def __init__(self, standard: Standard, *, profile: str = "any", scenario: str = "auto") -> None:
+    def __init__(self, standard: Standard, *, profile: str = "any", scenario: str = "auto",
+                 show_after_s: float = ALERT_SHOW_S, clear_after_s: float = ALERT_CLEAR_S) -> None:
         self.standard, self.profile, self.scenario = standard, profile, scenario
         by = standard.by_id
         self.rec = Recorder()
@@ -125,7 +127,7 @@ class SequenceTracker:
         self.walk = WalkMonitor(self.rec, by["WK-POSTURE"], standard) if "WK-POSTURE" in by else None
         self.monitors: list[Monitor] = [m for m in (self.bow, self.nod, self.smile, self.focus, self.gesture,
                                                     self.touch, self.rest, self.walk) if m is not None]
-        self.still = StillMonitor(self.rec, ALERT_SHOW_S, ALERT_CLEAR_S, self.bow)
+        self.still = StillMonitor(self.rec, show_after_s, clear_after_s, self.bow)
         self.needs = frozenset().union(*(NEEDS[type(m)] for m in self.monitors))
         self.smoother = Smoother({k: v for k, v in SMOOTHING.items() if k in self.needs})
         self.scenarios_seen: set[str] = set()
