@@ -228,7 +228,10 @@ class LandmarkDetector:
     MAX_SIDE = 1280
 
     def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
-                 min_visibility: float = DEFAULT_MIN_VISIBILITY) -> None:
+                 min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None) -> None:
+        """``fallbacks`` (default: for photos only): when Holistic, which finds the face and
+        hands from the body, finds no face or no hand (a tight face crop, a hand close-up),
+        look again with the stand-alone Face Mesh and Hands models."""
         import mediapipe as mp  # imported here so that importing posture stays cheap
 
         self._holistic = mp.solutions.holistic.Holistic(
@@ -244,6 +247,9 @@ class LandmarkDetector:
         self._faces = (mp.solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
+        self._fallbacks = static_image_mode if fallbacks is None else fallbacks
+        self._face_mesh = None  # created on first need
+        self._hands = None
 
     def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
         """Landmarks of the most prominent person in an RGB uint8 frame."""
@@ -272,20 +278,54 @@ class LandmarkDetector:
                       if res.pose_landmarks else None)
         world = (np.array([(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark])
                  if res.pose_world_landmarks else None)
+        face = _to_array(res.face_landmarks, width, height, box)
+        hands = {"left": _to_array(res.left_hand_landmarks, width, height, box),
+                 "right": _to_array(res.right_hand_landmarks, width, height, box)}
+        if self._fallbacks and face is None:
+            face = self._face_alone(frame, width, height)
+        if self._fallbacks and hands["left"] is None and hands["right"] is None:
+            hands = self._hands_alone(frame, width, height)
         return Landmarks(
             width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
-            pose_visibility=visibility, pose_world=world,
-            face=_to_array(res.face_landmarks, width, height, box),
-            left_hand=_to_array(res.left_hand_landmarks, width, height, box),
-            right_hand=_to_array(res.right_hand_landmarks, width, height, box),
+            pose_visibility=visibility, pose_world=world, face=face,
+            left_hand=hands["left"], right_hand=hands["right"],
             mirrored=mirrored, min_visibility=self.min_visibility,
             faces_in_frame=-1 if faces is None else len(faces),
         )
 
+    def _face_alone(self, frame: np.ndarray, width: int, height: int) -> np.ndarray | None:
+        import mediapipe as mp
+
+        if self._face_mesh is None:
+            self._face_mesh = mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5)
+        found = self._face_mesh.process(frame).multi_face_landmarks
+        return _to_array(found[0], width, height) if found else None
+
+    def _hands_alone(self, frame: np.ndarray, width: int, height: int) -> dict[str, np.ndarray | None]:
+        import mediapipe as mp
+
+        if self._hands is None:
+            self._hands = mp.solutions.hands.Hands(
+                static_image_mode=True, max_num_hands=2, model_complexity=1, min_detection_confidence=0.5)
+        res = self._hands.process(frame)
+        hands: dict[str, np.ndarray | None] = {"left": None, "right": None}
+        best: dict[str, float] = {}
+        for found, handedness in zip(res.multi_hand_landmarks or [], res.multi_handedness or [], strict=False):
+            label = handedness.classification[0]
+            # MediaPipe Hands labels hands as seen in a selfie; our frames are unmirrored, so
+            # its "Left" is the person's right hand (checked against Holistic on 219 HaGRID hands:
+            # 214 agree).
+            side = "right" if label.label == "Left" else "left"
+            if label.score > best.get(side, -1.0):
+                best[side] = label.score
+                hands[side] = _to_array(found, width, height)
+        return hands
+
     def close(self) -> None:
-        self._holistic.close()
-        if self._faces is not None:
-            self._faces.close()
+        for graph in (self._holistic, self._faces, self._face_mesh, self._hands):
+            if graph is not None:
+                graph.close()
 
     def __enter__(self) -> LandmarkDetector:
         return self

@@ -118,3 +118,16 @@ def test_landmarks_found_in_a_crop_map_back_to_the_frame():
     found = SimpleNamespace(landmark=[SimpleNamespace(x=0.5, y=0.5, z=0.1)])
     x, y, z = _to_array(found, 1000, 500, box)[0]
     assert (round(x), round(y), round(z)) == (550, 230, 50)  # crop centre, depth in frame pixels
+
+
+def test_hand_close_up_is_found_by_the_hands_fallback(samples):
+    from posture.landmarks import LandmarkDetector
+
+    rgb = decode_image(samples / "hagrid_palm.jpg")
+    close_up = np.ascontiguousarray(rgb[268:458, 53:223])  # the raised right hand, no body
+    with LandmarkDetector(fallbacks=False) as holistic_only:
+        alone = holistic_only.detect(close_up)
+        assert alone.left_hand is None and alone.right_hand is None
+    with LandmarkDetector() as detector:
+        found = detector.detect(close_up)
+    assert found.pose is None and found.right_hand is not None and found.left_hand is None
