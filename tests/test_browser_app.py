@@ -182,6 +182,28 @@ def test_live_self_check_shows_the_failing_clause_on_and_beside_the_video(page, 
     assert page.get_by_text("EX-SMILE 面带微笑").first.is_visible()
 
 
+def test_live_routine_checks_placement_counts_down_and_summarises(page, screenshots):
+    choose(page, "岗前流程(实时视频)")
+    page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="开始").click()
+    page.get_by_text(re.compile(r"处理帧率: [\d.]+")).first.wait_for()
+    page.get_by_role("button", name="开始岗前流程").click()
+    # The camera shows the trainee from the knees up: the standing step asks to step back.
+    page.get_by_text("双脚超出画面下方:请后退一步", exact=False).first.wait_for()
+    shot(page, page.get_by_text("流程步骤", exact=False).first, screenshots / "live_routine_placement.png")
+    page.get_by_role("button", name="跳过这一步").click()
+    # The smile step needs only the face: it counts down, holds, and moves on.
+    page.get_by_text(re.compile(r"第 2/4 步 · 微笑 · 准备 \d 秒")).first.wait_for()
+    page.get_by_text("第 3/4 步", exact=False).first.wait_for()
+    for _ in range(2):
+        page.get_by_role("button", name="跳过这一步").click()
+        time.sleep(1.0)  # the status beside the video refreshes twice a second
+    summary = page.get_by_role("heading", name="流程总结")
+    summary.wait_for()
+    shot(page, summary, screenshots / "live_routine_summary.png")
+    assert page.get_by_text("需要改进").is_visible()
+    assert page.get_by_text("EX-SMILE 面带微笑").first.is_visible()  # no smile on the camera
+
+
 def test_snapshot_self_check(page, screenshots):
     choose(page, "拍照检查")
     take_photo(page)
