@@ -98,7 +98,7 @@ def live_check(lang: Lang, scenario: str, profile: str) -> None:
 
 
 @st.fragment(run_every=0.5)
-def _routine_side(ctx: Any, lang: Lang, steps: list[Step], state_key: str, on_done: OnDone) -> None:
+def _routine_side(ctx: Any, lang: Lang, state_key: str, on_done: OnDone) -> None:
     processor = ctx.video_processor
     if processor is None:
         st.info(t("routine_needs_video", lang))
@@ -149,7 +149,7 @@ def live_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str,
             else:
                 st.session_state.pop(state_key, None)
                 processor.start_routine(steps)
-        _routine_side(ctx, lang, steps, state_key, on_done)
+        _routine_side(ctx, lang, state_key, on_done)
     results = st.session_state.get(state_key)
     if results:
         routine_summary(results, lang, resources.standard())
