@@ -224,16 +224,20 @@ class Store:
                              (check_id, clause, verdict, note.strip(), time.time()))
         return int(cur.lastrowid)
 
-    def results(self, session_id: int) -> list[ResultRow]:
-        """Every clause verdict of a session with its latest override, in check order."""
+    def results(self, session_id: int, latest_only: bool = False) -> list[ResultRow]:
+        """Every clause verdict of a session with its latest override, in check order.
+        ``latest_only``: of the checks with the same trainee and label (a step done again),
+        only the last one counts."""
+        latest = ("AND c.id = (SELECT MAX(id) FROM checks WHERE session_id = c.session_id AND label = c.label "
+                  "AND trainee_id IS c.trainee_id)") if latest_only else ""
         with self._db() as db:
             rows = db.execute(
-                """SELECT c.id, t.name, c.label, c.scenario, v.clause, v.verdict, o.verdict, o.note, c.created
+                f"""SELECT c.id, t.name, c.label, c.scenario, v.clause, v.verdict, o.verdict, o.note, c.created
                    FROM checks c JOIN verdicts v ON v.check_id = c.id
                    LEFT JOIN trainees t ON t.id = c.trainee_id
                    LEFT JOIN overrides o ON o.id = (SELECT MAX(id) FROM overrides
                                                     WHERE check_id = c.id AND clause = v.clause)
-                   WHERE c.session_id = ? ORDER BY c.id, v.clause""", (session_id,)).fetchall()
+                   WHERE c.session_id = ? {latest} ORDER BY c.id, v.clause""", (session_id,)).fetchall()
         return [ResultRow(*r) for r in rows]
 
     def detail(self, check_id: int) -> dict[str, object]:

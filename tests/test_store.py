@@ -106,3 +106,14 @@ def test_history_survives_reopening_and_refuses_a_newer_schema(tmp_path):
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer version"):
         Store(path)
+
+
+def test_a_step_done_again_replaces_the_earlier_try_in_the_latest_view(store):
+    wang, li = store.add_trainee("Wang"), store.add_trainee("Li")
+    session = store.new_session("group", "drill")
+    store.add_check(session, "smile", "standing", [("EX-SMILE", "fail")], trainee_id=wang)
+    store.add_check(session, "smile", "standing", [("EX-SMILE", "fail")], trainee_id=li)
+    store.add_check(session, "smile", "standing", [("EX-SMILE", "pass")], trainee_id=wang)
+    assert len(store.results(session)) == 3
+    latest = {(r.trainee, r.clause): r.verdict for r in store.results(session, latest_only=True)}
+    assert latest == {("Wang", "EX-SMILE"): "pass", ("Li", "EX-SMILE"): "fail"}

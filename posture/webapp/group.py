@@ -177,7 +177,7 @@ def page(lang: Lang, keep_pictures: bool) -> None:
             live_routine(lang, trainee.profile, steps, state_key=state_key + "-live", on_done=done)
     st.divider()
     st.subheader(t("session_table", lang))
-    rows = store.results(session_id)
+    rows = store.results(session_id, latest_only=True)  # a trainee's routine done again replaces the earlier try
     if not rows:
         st.info(t("empty_session", lang))
         return
