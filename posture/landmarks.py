@@ -309,6 +309,14 @@ class LandmarkDetector:
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=True, max_num_hands=2, model_complexity=1, min_detection_confidence=0.5)
         res = self._hands.process(frame)
+        box = WHOLE_FRAME
+        if not res.multi_hand_landmarks:
+            # A hand filling the picture (a close-up) escapes the palm detector, which needs
+            # some surroundings: look again with the borders extended by half the size.
+            fh, fw = frame.shape[:2]
+            pad = max(fh, fw) // 2
+            res = self._hands.process(cv2.copyMakeBorder(frame, pad, pad, pad, pad, cv2.BORDER_REPLICATE))
+            box = (-pad / fw, -pad / fh, (fw + 2 * pad) / fw, (fh + 2 * pad) / fh)
         hands: dict[str, np.ndarray | None] = {"left": None, "right": None}
         best: dict[str, float] = {}
         for found, handedness in zip(res.multi_hand_landmarks or [], res.multi_handedness or [], strict=False):
@@ -319,7 +327,7 @@ class LandmarkDetector:
             side = "right" if label.label == "Left" else "left"
             if label.score > best.get(side, -1.0):
                 best[side] = label.score
-                hands[side] = _to_array(found, width, height)
+                hands[side] = _to_array(found, width, height, box)
         return hands
 
     def close(self) -> None:

@@ -128,6 +128,12 @@ def test_hand_close_up_is_found_by_the_hands_fallback(samples):
     with LandmarkDetector(fallbacks=False) as holistic_only:
         alone = holistic_only.detect(close_up)
         assert alone.left_hand is None and alone.right_hand is None
+    tight = np.ascontiguousarray(rgb[300:425, 88:188])  # the hand filling the picture
     with LandmarkDetector() as detector:
         found = detector.detect(close_up)
+        filled = detector.detect(tight)
     assert found.pose is None and found.right_hand is not None and found.left_hand is None
+    # Found and mapped back into the hand's own picture.
+    hand = filled.right_hand
+    assert hand is not None
+    assert 0 <= hand[0, 0] < tight.shape[1] and 0 <= hand[0, 1] < tight.shape[0] + 10
