@@ -84,5 +84,7 @@ def decode_image(data: bytes | Path | str, name: str | None = None,
         return _to_rgb(img)
     except UnidentifiedImageError as exc:
         raise BadInput(f"{label}: not an image (or an unsupported format)") from exc
+    except (OSError, SyntaxError, ValueError) as exc:  # cut off inside the header
+        raise BadInput(f"{label}: file is truncated or corrupt ({exc})") from exc
     finally:
         stream.close()

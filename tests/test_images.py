@@ -40,6 +40,8 @@ def test_truncated_file(tmp_path, samples):
     (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 3])
     with pytest.raises(BadInput, match="cut.jpg: file is truncated or corrupt"):
         decode_image(tmp_path / "cut.jpg")
+    with pytest.raises(BadInput, match="head.jpg: file is truncated or corrupt"):
+        decode_image(b"\xff\xd8\xff\xe0 truncated", name="head.jpg")  # cut inside the JPEG header
 
 
 def test_huge_image_refused_from_its_header(tmp_path):
