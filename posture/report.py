@@ -26,15 +26,20 @@ class MeasurementOut(BaseModel):
     why: str
 
 
-class ClauseResult(BaseModel):
+class ClauseCitation(BaseModel):
+    """What a verdict cites of its clause: shared by photo and video reports."""
+
     id: str
-    verdict: str = Field(description="pass | fail | not_visible")
     severity: str
     title: Text
     original: str
     english: str
     source: Source
     advice: Text
+
+
+class ClauseResult(ClauseCitation):
+    verdict: str = Field(description="pass | fail | not_visible")
     variant: str | None = Field(description="the variant that passed, or the closest failing one")
     confidence: float = Field(description="lowest landmark confidence behind the verdict, 0..1")
     measurements: list[MeasurementOut]

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from posture.report import Skipped
-from posture.standards import Lang, Source, Text
+from posture.report import ClauseCitation, Skipped
+from posture.standards import Lang, Text
 
 VIDEO_REPORT_VERSION = "1.0"
 
@@ -34,17 +34,10 @@ class EventOut(BaseModel):
     details: dict[str, float | int | str | None]
 
 
-class TimeClauseResult(BaseModel):
+class TimeClauseResult(ClauseCitation):
     """A time-based clause judged over the whole video."""
 
-    id: str
     verdict: str = Field(description="pass | fail | not_visible | not_observed (nothing to judge, e.g. no bow)")
-    severity: str
-    title: Text
-    original: str
-    english: str
-    source: Source
-    advice: Text
     note: Text = Field(description="the verdict in words, with its figures")
     metrics: dict[str, float | int | str | None]
     parameters: dict[str, float] = Field(description="the clause's parameters from standards/ that were used")
