@@ -4,13 +4,14 @@ clause for each step, and the group view (per-trainee verdicts, the weakest clau
 A step is one entry of :data:`STEPS`: its name, the scenario the frames are checked as,
 the clauses it is about, how the camera must frame the trainee, how long to hold, and
 the function that turns the frames of the hold into verdicts (per-frame majority by
-default; a time-based step such as a bow brings its own).
+default; the greeting, a bow over time, is judged by the sequence engine).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -18,7 +19,8 @@ import numpy as np
 from posture.measure.body import pointing_side
 from posture.pipeline import CheckResult
 from posture.placement import Framing, Placement
-from posture.standards import Text
+from posture.sequence.greeting import GREETING_CLAUSES, GREETING_HOLD_S, judge_greeting
+from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Outcome
 
 Phase = Literal["place", "prepare", "hold", "done"]
@@ -105,7 +107,25 @@ class Step:
     side: Literal["left", "right"] | None = None
     always: tuple[str, ...] = ()  # judged on every frame of the step, not only those showing its pose
     needs_desk: bool = False
+    needs_video: bool = False  # judged over time (a bow): not possible from one snapshot
     judge: StepJudge = judge_by_majority
+
+
+@cache
+def _standard() -> Standard:
+    """The standard the app checks against, read once: the greeting's judge needs the bow
+    clauses' parameters, which the frames' reports do not carry."""
+    return load_standard()
+
+
+def judge_greeting_step(step: Step, frames: list[Frame]) -> tuple[list[ClauseOutcome], Text | None]:
+    """The greeting from the frames of the hold, through the sequence engine: the deepest
+    bow's depth, the smile during it and the hands' position."""
+    if not frames:
+        return ([ClauseOutcome(c, "not_visible") for c in step.clauses],
+                Text(zh="这一步没有收到画面", en="no frames were received during this step"))
+    greeting = judge_greeting([(f.t, f.result) for f in frames], _standard(), frames[0].result.report.profile)
+    return [ClauseOutcome(c, greeting.verdicts[c], frames=len(frames)) for c in step.clauses], greeting.note
 
 
 _POINTING = ("PT-LEAN", "PT-ANGLE", "PT-STRAIGHT", "PT-FINGERS", "PT-PALM", "PT-GAZE")
@@ -127,6 +147,10 @@ STEPS: tuple[Step, ...] = (
          Text(zh="右臂伸直,与身体约成45°,五指并拢,掌心向上,目光看向右侧",
               en="Right arm straight at about 45° to the body, fingers together, palm up, eyes to the right"),
          "pointing", _POINTING, "upper", side="right", always=("PT-ONE-FINGER",)),
+    Step("greet", Text(zh="问候鞠躬", en="Greet the customer"),
+         Text(zh="面向摄像头站直,面带微笑说“您好”,行欠身礼后站直",
+              en="Stand straight facing the camera, smile, say 您好 and bow slightly, then stand up straight"),
+         "standing", GREETING_CLAUSES, "full", hold_s=GREETING_HOLD_S, needs_video=True, judge=judge_greeting_step),
     Step("sit-desk", Text(zh="柜台坐姿", en="Sit at the counter"),
          Text(zh="坐直,身体略前倾,前臂三分之二搭在桌面,双手叠放",
               en="Sit upright leaning slightly forward, two thirds of the forearms on the desk, hands folded"),

@@ -94,6 +94,8 @@ def test_routine_by_snapshots_steps_through_and_summarises(db, samples):
     at.radio(key="self-how").set_value("routine_snap").run()
     prefix = f"self-routine-{trainee}-male-False-snap"
     assert "第 1/4 步 · 站姿与叠手" in texts(at)
+    # The greeting is a bow, a movement: not in the snapshot routine, and the page says so.
+    assert any("拍照流程不包含“问候鞠躬”" in c.value for c in at.caption)
     upload(at, f"{prefix}-up-0", samples, "hagrid_one_neutral.jpg")
     assert "第 2/4 步 · 微笑" in texts(at)
     upload(at, f"{prefix}-up-1", samples, "astronaut_smile.png")

@@ -4,6 +4,8 @@ the group's weakest clauses."""
 from __future__ import annotations
 
 import pytest
+from sequences import LandmarkChecker, bump, with_irises
+from synthetic import Body
 
 from posture.placement import check_placement
 from posture.routine import (
@@ -24,6 +26,7 @@ from tests.synthetic import POINTING_LEFT, frame, person
 SMILE = next(s for s in STEPS if s.key == "smile")
 POINT_LEFT = next(s for s in STEPS if s.key == "point-left")
 POINT_RIGHT = next(s for s in STEPS if s.key == "point-right")
+GREET = next(s for s in STEPS if s.key == "greet")
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +45,14 @@ def verdict(outcomes: list[ClauseOutcome], clause: str) -> str:
 
 def test_steps_are_data_that_name_real_clauses(standard):
     keys = [s.key for s in STEPS]
-    assert keys == ["stand", "smile", "point-left", "point-right", "sit-desk"]
+    assert keys == ["stand", "smile", "point-left", "point-right", "greet", "sit-desk"]
     for step in STEPS:
         assert step.scenario in ("standing", "sitting", "pointing")
         for clause in step.clauses + step.always:
             assert clause in standard.by_id, (step.key, clause)
     assert [s.key for s in routine_steps(has_desk=False)] == keys[:-1]
     assert routine_steps(has_desk=True)[-1].needs_desk
+    assert [s.key for s in STEPS if s.needs_video] == ["greet"]  # a bow cannot be judged from one snapshot
 
 
 @pytest.mark.slow
@@ -96,6 +100,38 @@ def test_a_one_finger_point_fails_a_pointing_step_whatever_the_arm(neutral, chec
     result = judge_step(POINT_LEFT, [Frame(0.0, one_finger)])
     assert verdict(result.outcomes, "PT-ONE-FINGER") == "fail"
     assert verdict(result.outcomes, "PT-PALM") == "not_visible"
+
+
+def greeting_frames(standard, smile: bool, profile: str = "female", fps: float = 10.0) -> list[Frame]:
+    """The frames of the greet step's hold: standing still, then an 18-degree bow from 1.5 s
+    (down 0.8 s, held 0.4 s, up 0.8 s), hands folded, smiling or not."""
+    checker = LandmarkChecker(standard)
+
+    def body(t: float) -> Body:
+        b = Body().hands_folded()
+        return (b.smiling() if smile else b).lean_forward(bump(t, 1.5, 0.8, 0.4, 0.8, 18))
+
+    return [Frame(i / fps, checker.check_landmarks(with_irises(body(i / fps).landmarks()), scenario="standing",
+                                                   profile=profile))
+            for i in range(int(GREET.hold_s * fps))]
+
+
+@pytest.mark.parametrize(("smile", "expected", "words"), [
+    (True, {"BW-BOW": "pass", "BW-SMILE": "pass", "BW-HANDS": "pass"}, "bow 18°"),
+    (False, {"BW-BOW": "pass", "BW-SMILE": "fail", "BW-HANDS": "pass"}, "no smile: a failed greeting"),
+])
+def test_the_greet_step_is_judged_over_time(standard, smile, expected, words):
+    frames = greeting_frames(standard, smile)
+    result = judge_step(GREET, frames)
+    assert {o.clause: o.verdict for o in result.outcomes} == expected
+    assert {o.frames for o in result.outcomes} == {len(frames)} == {80}  # 8 s at 10 frames per second
+    assert words in result.note.en
+
+
+def test_a_greet_step_without_frames_is_not_visible():
+    result = judge_step(GREET, [])
+    assert {o.verdict for o in result.outcomes} == {"not_visible"}
+    assert result.note.en == "no frames were received during this step"
 
 
 def test_no_frames_is_said():

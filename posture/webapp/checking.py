@@ -168,7 +168,13 @@ def _check_upload(data: bytes, name: str, lang: Lang, scenario: str,
 
 
 def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str, on_done: OnDone) -> None:
-    """The routine one photo per step, for machines where live video does not work."""
+    """The routine one photo per step, for machines where live video does not work. Steps
+    judged over time (the greeting's bow) are left out, and the page says so."""
+    left_out = [s for s in steps if s.needs_video]
+    steps = [s for s in steps if not s.needs_video]
+    if left_out:
+        st.caption(t("snap_left_out", lang, steps="、".join(s.name.get(lang) for s in left_out) if lang == "zh"
+                     else ", ".join(s.name.get(lang) for s in left_out)))
     results: list[StepResult] = st.session_state.setdefault(state_key, [])
     if len(results) < len(steps):
         step = steps[len(results)]

@@ -88,6 +88,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "to_improve": ("需要改进", "To improve"),
     "saved": ("已保存到历史记录", "Saved to the history"),
     "not_saved_guest": ("访客模式:结果不保存", "Guest: results are not saved"),
+    "snap_left_out": ("拍照流程不包含“{steps}”:鞠躬要看整个动作,一张照片看不出来,请用实时视频流程检查。",
+                      "Not in the snapshot routine: {steps} (a bow is a movement, which one photo cannot show; "
+                      "use the live-video routine for it)."),
     "snap_step": ("请按提示摆好姿势后拍照", "Take the pose, then take a photo"),
     "bad_file": ("无法检查", "Cannot check"),
     "no_person": ("画面中没有找到人", "No person found in the picture"),
