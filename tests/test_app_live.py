@@ -1,5 +1,6 @@
 """The live view's processor, fed real frames with a controlled clock: debounced verdicts
-within 1.5 s, the picture drawn at the frame's size, the routine run over the frames."""
+within 1.5 s, the picture drawn at the frame's size, the routine run over the frames; and
+a synthetic bow through its session: counted, drawn, no trunk alert, in the session's report."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+from sequences import LandmarkChecker, bump, with_irises
+from synthetic import Body, H, W
 
 from posture.images import decode_image
 from posture.routine import Step
+from posture.sequence.overlay import overlay_lines
 from posture.standards import Text
 from posture.webapp.live import LiveProcessor
 
@@ -103,3 +107,37 @@ def test_skipping_ends_the_routine(processor, views):
     run = processor.finished_routine()
     assert run is not None and run.results[0].skipped
     processor.skip_step()  # nothing running: no effect
+
+
+def test_a_bow_is_counted_and_drawn_in_the_live_view(processor, standard):
+    """A smiling 25-degree bow from 1 s (synthetic landmarks, checked by the real pipeline from
+    the landmarks on) through the processor's session at 10 frames per second."""
+    checker = LandmarkChecker(standard)
+    processor.configure(scenario="standing", profile="female", lang="en", show_after_s=0.7, clear_after_s=0.7)
+    view = np.full((H, W, 3), 140, np.uint8)
+    torso_failed, depths = False, []
+    for i in range(40):
+        t = i / 10
+        body = Body().hands_folded().smiling().lean_forward(bump(t, 1.0, 0.8, 0.4, 0.8, 25))
+        result = checker.check_landmarks(with_irises(body.landmarks()), scenario="standing", profile="female")
+        torso_failed |= any(c.id == "ST-TORSO" and c.verdict == "fail" for c in result.report.clauses)
+        picture = processor.show(view, t, result)
+        state = processor.state
+        assert "ST-TORSO" not in state.shown  # the bow is a bow, not a slouch
+        depths.append(state.sequence.bow_depth_deg)
+    assert torso_failed  # each frame alone would have called the bow a bent trunk
+    assert max(d for d in depths if d is not None) == pytest.approx(25, abs=2)  # the running depth
+    [bow] = state.sequence.bows
+    assert bow.greeting == "pass" and bow.depth_deg == pytest.approx(25, abs=1)
+    texts = [text for text, _ in overlay_lines(state.sequence, "en")]
+    assert any(t.startswith("1 bow(s) · last: bow 25° ok") and "smile ok" in t for t in texts)
+    # A still clause failing all along (the synthetic feet) is shown in the banner at the top;
+    # the running events are drawn at the bottom left, on a dark box.
+    assert state.shown == {"ST-FEET-F"}
+    assert (picture[:40, :300] < 100).any() and (picture[-60:, 10:300] < 100).any()
+    assert (picture[H // 2 - 60:H // 2 + 60, :100] == 140).all()  # nothing drawn in between, at the side
+    report = processor.end_session()
+    verdicts = {c.id: c.verdict for c in report.clauses}
+    assert (verdicts["BW-BOW"], verdicts["BW-SMILE"], verdicts["BW-HANDS"]) == ("pass", "pass", "pass")
+    assert report.kind == "live" and report.frames_with_person == 40
+    assert processor.end_session() is None  # a new session, with no frame yet

@@ -4,7 +4,9 @@ saved without pictures unless ticked, bad files answered with a message, English
 from __future__ import annotations
 
 import pytest
+from sequences import bump, run
 from streamlit.testing.v1 import AppTest
+from synthetic import Body
 
 from posture.store import Store
 
@@ -111,3 +113,23 @@ def test_routine_by_snapshots_steps_through_and_summarises(db, samples):
         "stand", "smile", "point-left", "point-right"}
     at.button(key=f"{prefix}-restart").click().run()
     assert "第 1/4 步" in texts(at)
+
+
+def test_a_stopped_live_session_is_summarised(db, standard):
+    """The report a live session leaves when the video stops (here from synthetic frames: a
+    smiling bow) is summarised under the video: time, smile, eye contact, nods, bows, clauses."""
+    _, report = run(standard, lambda t: Body().hands_folded().smiling().lean_forward(bump(t, 1.0, 0.8, 0.4, 0.8, 20)),
+                    duration=4)
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["live-check-summary"] = report
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["本次实时检查小结"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["时长"] == "4 秒" and metrics["微笑时间"] == "100%" and metrics["鞠躬(合格)"] == "1 次(1)"
+    table = at.dataframe[0].value
+    bow = table[table["条款"] == "BW-BOW"].iloc[0]
+    assert bow["判定"] == "✓ 通过" and bow["说明"].startswith("1 次鞠躬,深度 20")
+    assert "没有观察到" in set(table["判定"])  # e.g. no nod in 4 s
+    at.sidebar.radio(key="lang").set_value("English").run()
+    assert at.subheader[0].value == "Summary of this live session"

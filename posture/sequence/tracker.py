@@ -45,7 +45,7 @@ from posture.sequence.report import (
 from posture.standards import Standard
 
 # Live alerts: a deviation is shown once it has held this long and cleared once it has
-# been gone this long (the same delays as posture.stabilize.VerdictStabilizer).
+# been gone this long (the app's defaults, posture.settings).
 ALERT_SHOW_S = 0.7
 ALERT_CLEAR_S = 0.7
 
@@ -88,7 +88,7 @@ NEEDS: dict[type[Monitor], frozenset[str]] = {
 class SequenceState:
     """What a live view shows at time ``t`` (see posture.sequence.overlay). ``alerts`` are
     the time-based deviations going on now; ``failing_still`` the still clauses failing
-    long enough to be shown (debounced like posture.stabilize.VerdictStabilizer, but not
+    long enough to be shown (debounced by show_after_s and clear_after_s, but not
     the trunk and head during a bow)."""
 
     t: float

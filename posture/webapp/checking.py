@@ -1,6 +1,7 @@
 """The checking widgets the self-check and group pages share: the live view with its list
-of failing clauses, the guided routine over live video or over snapshots, and the check
-of one snapshot or uploaded photo."""
+of failing clauses and running events (and a summary of the session once stopped), the
+guided routine over live video or over snapshots, and the check of one snapshot or
+uploaded photo."""
 
 from __future__ import annotations
 
@@ -18,26 +19,34 @@ from posture.images import BadInput
 from posture.pipeline import CheckResult
 from posture.placement import check_placement
 from posture.routine import Frame, Step, StepResult, judge_step, skipped_step
+from posture.sequence.overlay import overlay_lines
 from posture.standards import Lang
 from posture.webapp import resources
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, status_line
-from posture.webapp.render import clause_card, routine_summary, show_report
+from posture.webapp.render import clause_card, live_session_summary, routine_summary, show_report
 
 PHOTO_TYPES = sorted(s.lstrip(".") for s in IMAGE_SUFFIXES)
 OnDone = Callable[[list[StepResult]], None]
 
 
-def _streamer(key: str, lang: Lang) -> Any | None:
+def _streamer(key: str, lang: Lang, *, keep_session: bool = False) -> Any | None:
     """The webcam: no ICE server unless a TURN server is configured; a selfie processor.
-    None (with a message pointing to the snapshot) when the video component cannot start."""
+    None (with a message pointing to the snapshot) when the video component cannot start.
+
+    ``keep_session``: the processor is also kept in the browser session under ``key``, since
+    streamlit-webrtc forgets it once the video stops and the page still wants its report."""
     cfg = resources.settings()
     standard = resources.standard()
     delays = (st.session_state.get("show_after_s", cfg.show_after_s),
               st.session_state.get("clear_after_s", cfg.clear_after_s))
+    processors: dict[str, LiveProcessor] = st.session_state.setdefault("live-processors", {})
 
     def factory() -> LiveProcessor:
-        return LiveProcessor(standard, show_after_s=delays[0], clear_after_s=delays[1])
+        processor = LiveProcessor(standard, show_after_s=delays[0], clear_after_s=delays[1])
+        if keep_session:
+            processors[key] = processor
+        return processor
 
     try:
         return webrtc_streamer(
@@ -71,6 +80,8 @@ def _live_side(ctx: Any, lang: Lang) -> None:
         return
     st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
     standard = resources.standard()
+    st.markdown(f"#### {t('running_events', lang)}")
+    st.markdown("\n".join(f"- {text}" for text, _ in overlay_lines(state.sequence, lang)))
     st.markdown(f"#### {t('failing_now', lang)}")
     if not state.shown:
         st.success(t("all_pass_now", lang))
@@ -85,16 +96,30 @@ def _live_side(ctx: Any, lang: Lang) -> None:
         st.caption(t("placement", lang) + ": " + ";".join(p.get(lang) for p in state.placement.problems))
 
 
+def _ended_session(ctx: Any | None, key: str) -> None:
+    """Once the video of ``key`` has stopped, its session's report goes into the page state
+    (shown until the next session ends)."""
+    processors: dict[str, LiveProcessor] = st.session_state.setdefault("live-processors", {})
+    if key in processors and (ctx is None or not (ctx.state.playing or ctx.state.signalling)):
+        report = processors.pop(key).end_session()
+        if report is not None:
+            st.session_state[f"{key}-summary"] = report
+
+
 def live_check(lang: Lang, scenario: str, profile: str) -> None:
-    """Live webcam with the skeleton and verdicts drawn, failing clauses listed beside it."""
+    """Live webcam with the skeleton, verdicts and running events drawn, failing clauses
+    listed beside it; once stopped, a summary of the session (smile, eye contact, nods, bows)."""
     left, right = st.columns([3, 2])
     with left:
-        ctx = _streamer("live-check", lang)
-    if ctx is None:
-        return
-    _configure(ctx, lang, scenario, profile)
-    with right:
-        _live_side(ctx, lang)
+        ctx = _streamer("live-check", lang, keep_session=True)
+    _ended_session(ctx, "live-check")
+    if ctx is not None:
+        _configure(ctx, lang, scenario, profile)
+        with right:
+            _live_side(ctx, lang)
+    report = st.session_state.get("live-check-summary")
+    if report is not None and (ctx is None or not ctx.state.playing):
+        live_session_summary(report, lang, resources.standard())
 
 
 @st.fragment(run_every=0.5)

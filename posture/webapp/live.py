@@ -1,7 +1,8 @@
-"""Live video: one video-mode :class:`~posture.pipeline.Checker` per connection, verdicts
-debounced by :class:`~posture.stabilize.VerdictStabilizer`, the routine run over the
-frames, and the picture the trainee sees (a selfie view with the skeleton, the debounced
-failing clauses, and the routine's step and countdown).
+"""Live video: one video-mode :class:`~posture.pipeline.Checker` per connection, the
+sequence engine (:class:`~posture.sequence.SequenceTracker`, the same as for video files)
+over the frames, the routine run over them, and the picture the trainee sees (a selfie
+view with the skeleton, the debounced failing clauses, the routine's step and countdown,
+and the running events: bows with their depth and smile, smile and eye-contact shares).
 
 The processor runs in streamlit-webrtc's worker thread; the page reads a snapshot of its
 state (:class:`LiveState`) under a lock.
@@ -27,7 +28,8 @@ from posture.pipeline import Checker, CheckResult
 from posture.placement import Framing, Placement, check_placement
 from posture.report import Report
 from posture.routine import RoutineRun, RunStatus, Step
-from posture.stabilize import VerdictStabilizer
+from posture.sequence import SequenceState, SequenceTracker, VideoReport
+from posture.sequence.overlay import draw_overlay
 from posture.standards import Lang, Standard
 from posture.webapp.i18n import t
 
@@ -39,7 +41,8 @@ class LiveState:
     """The latest checked frame as the page shows it."""
 
     report: Report
-    shown: frozenset[str]  # clause ids failing long enough to be shown
+    shown: frozenset[str]  # clause ids failing long enough to be shown (not the trunk and head during a bow)
+    sequence: SequenceState  # the session's running events
     placement: Placement
     fps: float
     status: RunStatus | None
@@ -47,8 +50,8 @@ class LiveState:
 
 
 def drawn_result(result: CheckResult, shown: frozenset[str]) -> CheckResult:
-    """The result to draw: failures not yet shown by the stabilizer are left out of the
-    picture, so the red parts do not flicker either."""
+    """The result to draw: failures not yet shown (debounced by the sequence engine) are
+    left out of the picture, so the red parts do not flicker either."""
     verdicts = [v for v in result.verdicts if v.outcome != "fail" or v.clause.id in shown]
     return CheckResult(result.report, result.landmarks, verdicts)
 
@@ -106,33 +109,42 @@ def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], stat
 
 class LiveProcessor(VideoProcessorBase):
     """Checks each frame of the live video (streamlit-webrtc calls :meth:`recv` with the
-    latest frame and drops the ones that came meanwhile)."""
+    latest frame and drops the ones that came meanwhile). A session runs from the start
+    of the video, of a routine or of new settings until :meth:`end_session`."""
 
     def __init__(self, standard: Standard, *, show_after_s: float, clear_after_s: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        self._standard = standard
         self._checker = Checker(standard, static_image_mode=False)
         self._clock = clock
         self._lock = threading.Lock()
-        self._stabilizer = VerdictStabilizer(show_after_s, clear_after_s)
         self._delays = (show_after_s, clear_after_s)
         self._scenario, self._profile, self._lang = "auto", "any", "zh"
+        self._sequence = self._new_session()
         self._routine: RoutineRun | None = None
         self._state: LiveState | None = None
         self._times: deque[float] = deque()
         self._frames = 0
 
+    def _new_session(self) -> SequenceTracker:
+        return SequenceTracker(self._standard, profile=self._profile, scenario=self._scenario,
+                               show_after_s=self._delays[0], clear_after_s=self._delays[1])
+
     def configure(self, *, scenario: str, profile: str, lang: Lang, show_after_s: float, clear_after_s: float) -> None:
-        """Settings from the page, applied from the next frame on."""
+        """Settings from the page, applied from the next frame on; new clause settings or
+        delays start a new session (the events so far were judged under the old ones)."""
         with self._lock:
-            if (scenario, profile) != (self._scenario, self._profile) or (show_after_s, clear_after_s) != self._delays:
-                self._stabilizer = VerdictStabilizer(show_after_s, clear_after_s)
-                self._delays = (show_after_s, clear_after_s)
+            changed = (scenario, profile, (show_after_s, clear_after_s)) != (self._scenario, self._profile,
+                                                                            self._delays)
             self._scenario, self._profile, self._lang = scenario, profile, lang
+            self._delays = (show_after_s, clear_after_s)
+            if changed:
+                self._sequence = self._new_session()
 
     def start_routine(self, steps: list[Step]) -> None:
         with self._lock:
             self._routine = RoutineRun(steps)
-            self._stabilizer = VerdictStabilizer(*self._delays)
+            self._sequence = self._new_session()
 
     def skip_step(self) -> None:
         with self._lock:
@@ -148,6 +160,13 @@ class LiveProcessor(VideoProcessorBase):
             self._routine = None
             return run
 
+    def end_session(self) -> VideoReport | None:
+        """The session's report (smile share, eye contact, nods, bows, the still clauses
+        over time), or None when no frame was checked; later frames start a new session."""
+        with self._lock:
+            tracker, self._sequence = self._sequence, self._new_session()
+        return tracker.report() if tracker.frames else None
+
     @property
     def routine_running(self) -> bool:
         with self._lock:
@@ -161,17 +180,25 @@ class LiveProcessor(VideoProcessorBase):
     def process(self, view: np.ndarray, t: float) -> np.ndarray:
         """Check one selfie-view RGB frame taken at time ``t``; returns the picture to show."""
         with self._lock:
-            routine, lang = self._routine, self._lang
-            status = routine.status(t) if routine is not None else None
-            step = status.step if status is not None else None
+            routine = self._routine
+            step = routine.status(t).step if routine is not None else None
             scenario = step.scenario if step is not None else self._scenario
-            framing: Framing = step.framing if step is not None else "face"
             profile = self._profile
         result = self._checker.check_rgb(view, scenario=scenario, profile=profile, mirrored=True)
-        placement = check_placement(view, result.landmarks, framing)
+        return self.show(view, t, result)
+
+    def show(self, view: np.ndarray, t: float, result: CheckResult) -> np.ndarray:
+        """The checked frame through the session and the routine; returns the picture to show
+        (the skeleton and failing clauses, the routine's banner at the top, the running
+        events at the bottom)."""
         with self._lock:
-            shown = frozenset(self._stabilizer.update(t, result.report))
-        picture = draw_live(view, result, shown, status, lang)
+            routine, lang = self._routine, self._lang
+            status = routine.status(t) if routine is not None else None
+            framing: Framing = status.step.framing if status is not None and status.step is not None else "face"
+            sequence = self._sequence.update(t, result)  # the tracker is not thread-safe: under the lock
+        placement = check_placement(view, result.landmarks, framing)
+        shown = sequence.failing_still
+        picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)
@@ -181,7 +208,7 @@ class LiveProcessor(VideoProcessorBase):
             span = self._times[-1] - self._times[0]
             fps = (len(self._times) - 1) / span if span > 0 else 0.0
             self._frames += 1
-            self._state = LiveState(result.report, shown, placement, fps, status, self._frames)
+            self._state = LiveState(result.report, shown, sequence, placement, fps, status, self._frames)
         return picture
 
     def recv(self, frame: av.VideoFrame) -> av.VideoFrame:

@@ -1,5 +1,6 @@
 """Rendering shared by the pages: a report's verdict table, a clause with its original
-text, advice and source, a routine's summary. Nothing here decides a verdict."""
+text, advice and source, a routine's summary, a video's or live session's tables. Nothing
+here decides a verdict."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import streamlit as st
 from posture.exports import jpeg_bytes, measured_values
 from posture.pipeline import CheckResult
 from posture.routine import StepResult, combine
+from posture.sequence import VideoReport
 from posture.standards import Clause, Lang, Standard
 from posture.webapp.i18n import t
 
@@ -106,6 +108,65 @@ def routine_summary(results: list[StepResult], lang: Lang, standard: Standard) -
         st.markdown(f"**{t('to_improve', lang)}**")
         for clause_id in failing:
             clause_card(standard.by_id[clause_id], lang, "fail")
+
+
+def _figures(metrics: dict[str, float | int | str | None]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in metrics.items() if v is not None)
+
+
+def time_clause_table(report: VideoReport, lang: Lang) -> pd.DataFrame:
+    """The clauses judged over time (a bow, smiling throughout, eye contact...): verdict,
+    what was seen, the figures behind it, advice when failed."""
+    return pd.DataFrame([{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
+                          t("verdict", lang): verdict_text(c.verdict, lang), t("what", lang): c.note.get(lang),
+                          t("values", lang): _figures(c.metrics),
+                          t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else ""}
+                         for c in report.clauses])
+
+
+def still_table(report: VideoReport, lang: Lang) -> pd.DataFrame:
+    """The still clauses over time: seconds passing, failing and not visible, failures first."""
+    order = {"fail": 0, "pass": 1, "not_visible": 2}
+    return pd.DataFrame([{t("clause", lang): s.id, t("title", lang): s.title.get(lang),
+                          t("verdict", lang): verdict_text(s.verdict, lang), t("seconds_fail", lang): s.seconds_fail,
+                          t("seconds_pass", lang): s.seconds_pass,
+                          t("seconds_not_visible", lang): s.seconds_not_visible, t("deviations", lang): s.deviations}
+                         for s in sorted(report.still, key=lambda s: (order[s.verdict], -s.seconds_fail, s.id))])
+
+
+def timeline_table(report: VideoReport, lang: Lang) -> pd.DataFrame:
+    """The timeline (clause, start, end, verdict, what happened) in the page's language."""
+    return pd.DataFrame([{t("start_s", lang): r["start_s"], t("end_s", lang): r["end_s"],
+                          t("clause", lang): r["clause"], t("verdict", lang): verdict_text(str(r["verdict"]), lang),
+                          t("what", lang): r["label"]}
+                         for r in report.rows(lang)])
+
+
+def _share(report: VideoReport, clause: str, metric: str) -> str:
+    value = next((c.metrics.get(metric) for c in report.clauses if c.id == clause), None)
+    return f"{value:.0%}" if isinstance(value, float | int) else "–"
+
+
+def live_session_summary(report: VideoReport, lang: Lang, standard: Standard) -> None:
+    """A live session once stopped: how long, how much of it smiling and looking at the
+    camera, nods and bows, then the clauses judged over it and the still clauses that failed."""
+    st.subheader(t("session_summary", lang))
+    bows = [e for e in report.events if e.kind == "bow"]
+    nods = sum(e.kind == "nod" for e in report.events)
+    cols = st.columns(5)
+    cols[0].metric(t("duration", lang), t("seconds", lang, s=report.end_s - report.start_s))
+    cols[1].metric(t("smile_share", lang), _share(report, "EX-SMILE-ALWAYS", "smiling_share"))
+    cols[2].metric(t("eye_contact", lang), _share(report, "EY-FOCUS", "on_camera_share"))
+    cols[3].metric(t("nods", lang), str(nods))
+    cols[4].metric(t("bows", lang), t("bows_value", lang, n=len(bows),
+                                       ok=sum(e.details.get("greeting") == "pass" for e in bows)))
+    st.dataframe(time_clause_table(report, lang), hide_index=True, width="stretch")
+    failing = [s for s in report.still if s.verdict == "fail" or s.deviations]
+    if failing:
+        st.markdown(f"**{t('still_failing', lang)}**")
+        for s in failing:
+            clause_card(standard.by_id[s.id], lang, s.verdict,
+                        t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations))
 
 
 def data_url(jpeg: bytes) -> str:
