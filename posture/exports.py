@@ -32,8 +32,8 @@ HEADERS: dict[Lang, dict[str, str]] = {
            "values": "values"},
 }
 VERDICT_LABELS: dict[Lang, dict[str, str]] = {
-    "zh": {"pass": "通过", "fail": "未通过", "not_visible": "看不到", "": ""},
-    "en": {"pass": "pass", "fail": "fail", "not_visible": "not visible", "": ""},
+    "zh": {"pass": "通过", "fail": "未通过", "not_visible": "看不到", "not_observed": "没有观察到", "": ""},
+    "en": {"pass": "pass", "fail": "fail", "not_visible": "not visible", "not_observed": "not observed", "": ""},
 }
 
 

@@ -33,6 +33,7 @@ class UploadLimits:
     max_zip_entries: int = 2000  # a zip with more members is refused before reading any
     max_zip_total_bytes: int = 500 * 1024 * 1024  # uncompressed size of all photos in a zip
     max_zip_ratio: float = 100.0  # JPEG/PNG barely compress; a higher ratio is a bomb
+    max_video_bytes: int = 200 * 1024 * 1024  # a few minutes of phone video; Streamlit's own upload limit
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,15 @@ class AppSettings:
     @classmethod
     def from_env(cls) -> AppSettings:
         """Read POSTURE_DB, POSTURE_TURN_URL/_USERNAME/_CREDENTIAL, POSTURE_SHOW_AFTER_S,
-        POSTURE_CLEAR_AFTER_S, POSTURE_MAX_FILE_MB, POSTURE_MAX_FILES, POSTURE_MAX_PIXELS."""
+        POSTURE_CLEAR_AFTER_S, POSTURE_MAX_FILE_MB, POSTURE_MAX_FILES, POSTURE_MAX_PIXELS,
+        POSTURE_MAX_VIDEO_MB."""
         env = os.environ
         base = UploadLimits()
         limits = UploadLimits(
             max_file_bytes=int(_env_float("POSTURE_MAX_FILE_MB", base.max_file_bytes / 2**20) * 2**20),
             max_files=int(_env_float("POSTURE_MAX_FILES", base.max_files)),
             max_pixels=int(_env_float("POSTURE_MAX_PIXELS", base.max_pixels)),
+            max_video_bytes=int(_env_float("POSTURE_MAX_VIDEO_MB", base.max_video_bytes / 2**20) * 2**20),
         )
         return cls(
             db_path=Path(env["POSTURE_DB"]) if env.get("POSTURE_DB") else cls.db_path,

@@ -1,5 +1,5 @@
-"""Uploaded files and zips turned into a list of photos to check, every refused file listed
-with its reason, never stopping the rest.
+"""Uploaded files and zips turned into lists of photos and videos to check, every refused
+file listed with its reason, never stopping the rest.
 
 Zips are read in memory, never extracted: a member whose name would land outside an
 extraction folder (absolute, ``..``, a drive letter) is refused all the same, and so are
@@ -20,11 +20,18 @@ from pathlib import PurePosixPath
 from posture.cli import IMAGE_SUFFIXES
 from posture.settings import UploadLimits
 from posture.standards import Text
+from posture.video import VIDEO_SUFFIXES
 
 
 @dataclass(frozen=True)
 class Photo:
     name: str  # as the user knows it: "batch.zip/day1/a.jpg" for a zip member
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Video:
+    name: str
     data: bytes
 
 
@@ -37,6 +44,7 @@ class Refused:
 @dataclass
 class Collected:
     photos: list[Photo] = field(default_factory=list)
+    videos: list[Video] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
 
 
@@ -70,7 +78,7 @@ def _refuse(out: Collected, name: str, zh: str, en: str) -> None:
 
 
 def _add_photo(out: Collected, name: str, data: bytes, limits: UploadLimits) -> None:
-    if len(out.photos) >= limits.max_files:
+    if len(out.photos) + len(out.videos) >= limits.max_files:
         _refuse(out, name, f"超过一次最多 {limits.max_files} 张照片的限制,未检查",
                 f"not checked: more than {limits.max_files} photos in one batch")
     else:
@@ -111,6 +119,10 @@ def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) 
                 _refuse(out, label, "压缩包内的压缩包不会被打开,请先解压",
                         "a zip inside a zip is not opened; unpack it first")
                 continue
+            if suffix in VIDEO_SUFFIXES:
+                _refuse(out, label, "压缩包内的视频不会被打开,请单独上传视频",
+                        "a video inside a zip is not opened; upload the video on its own")
+                continue
             if suffix not in IMAGE_SUFFIXES:
                 _refuse(out, label, "不是照片(不支持的文件类型)", "not a photo (unsupported file type)")
                 continue
@@ -140,10 +152,12 @@ def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) 
 
 
 def collect(files: Iterable[tuple[str, bytes]], limits: UploadLimits) -> Collected:
-    """Photos from uploaded ``(name, bytes)`` files, zips opened; refused files with reasons.
+    """Photos and videos from uploaded ``(name, bytes)`` files, zips opened; refused files
+    with reasons. Videos count toward ``max_files`` and have their own size limit.
 
     Only the container is checked here; each photo is decoded (and refused if broken or
-    too many pixels) when it is checked, by :func:`posture.images.decode_image`.
+    too many pixels) when it is checked, by :func:`posture.images.decode_image`, and each
+    video by :class:`posture.video.VideoReader`.
     """
     out = Collected()
     for name, data in files:
@@ -156,8 +170,17 @@ def collect(files: Iterable[tuple[str, bytes]], limits: UploadLimits) -> Collect
                         f"zip of {_mb(len(data))}, above the limit of {_mb(limits.max_zip_total_bytes)}")
             else:
                 _read_zip(out, name, data, limits)
+        elif suffix in VIDEO_SUFFIXES:
+            if len(data) > limits.max_video_bytes:
+                _refuse(out, name, f"视频 {_mb(len(data))},超过 {_mb(limits.max_video_bytes)} 的限制",
+                        f"video of {_mb(len(data))}, above the limit of {_mb(limits.max_video_bytes)}")
+            elif len(out.photos) + len(out.videos) >= limits.max_files:
+                _refuse(out, name, f"超过一次最多 {limits.max_files} 个文件的限制,未检查",
+                        f"not checked: more than {limits.max_files} files in one batch")
+            else:
+                out.videos.append(Video(name, data))
         elif suffix not in IMAGE_SUFFIXES:
-            _refuse(out, name, "不是照片(不支持的文件类型)", "not a photo (unsupported file type)")
+            _refuse(out, name, "不是照片或视频(不支持的文件类型)", "not a photo or video (unsupported file type)")
         elif len(data) > limits.max_file_bytes:
             _refuse(out, name, f"文件 {_mb(len(data))},超过 {_mb(limits.max_file_bytes)} 的限制",
                     f"{_mb(len(data))}, above the limit of {_mb(limits.max_file_bytes)}")

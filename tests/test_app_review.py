@@ -7,10 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_video import fitted, write_video
 
 from posture.store import Store
 
@@ -110,3 +112,65 @@ def test_override_is_kept_beside_the_machine_verdict_and_exported(reviewed, db):
     assert {r["file"] for r in data["not_checked"]} >= {"batch.zip/day1/broken.jpg", "batch.zip/day1/readme.txt"}
     html = export_html(batch, rows, "zh").decode()
     assert html.count("data:image/jpeg;base64,") == 3 and "batch.zip/day1/broken.jpg" in html
+
+
+def clip(samples, tmp_path) -> bytes:
+    """6 s at 10 frames per second: the smiling astronaut, then the neutral hand-raiser."""
+    frames = [fitted(samples / "astronaut_smile.png")] * 30 + [fitted(samples / "hagrid_one_neutral.jpg")] * 30
+    return write_video(tmp_path / "clip.mp4", frames, fps=10).read_bytes()
+
+
+def test_a_video_is_reviewed_with_its_timeline_and_annotated_video(db, samples, tmp_path):
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="mode").set_value("review").run()
+    assert not at.main.slider  # the sampling rate is asked only for videos
+    at.file_uploader(key="review-files").set_value([
+        ("greeting.mp4", clip(samples, tmp_path), "video/mp4"),
+        ("broken.mp4", b"this is not a video" * 100, "video/mp4"),
+        ("palm.jpg", (samples / "hagrid_palm.jpg").read_bytes(), "image/jpeg"),
+    ]).run()
+    at.slider(key="review-sample-fps").set_value(5).run()
+    at.button(key="review-run").click().run()
+    assert not at.exception, at.exception
+    refused = "\n".join(w.value for w in at.warning)
+    assert "`broken.mp4`: 无法读取视频:not a video" in refused
+    assert {s.value for s in at.success} == {"已检查 1 张照片", "已检查 1 段视频"}
+    assert "检查了 30/60 帧(每秒 5 帧)" in "\n".join(c.value for c in at.caption)
+    assert len(at.get("video")) == 1  # the annotated video
+    photos, times, still, timeline = (d.value for d in at.dataframe)
+    assert set(photos["photo"]) == {"palm.jpg"}  # the photo table holds only photos
+    always = times[times["条款"] == "EX-SMILE-ALWAYS"].iloc[0]
+    assert always["判定"] == "✗ 未通过" and "smiling_share=0.5" in always["测量值"]
+    assert still[still["条款"] == "EX-SMILE"].iloc[0]["未通过(秒)"] == pytest.approx(3.0, abs=0.3)
+    [smile_lost] = timeline[timeline["条款"] == "EX-SMILE"].to_dict("records")
+    assert smile_lost["判定"] == "✗ 未通过" and smile_lost["开始(秒)"] == pytest.approx(3.0, abs=0.3)
+
+    store = Store(db)
+    batch = at.session_state["review"]
+    [video] = batch.videos
+    assert video.annotated[4:8] == b"ftyp" and video.frame_jpeg[:2] == b"\xff\xd8"
+    assert store.counts()["pictures"] == 0  # not ticked: no frame kept
+    detail = store.detail(video.check_id)
+    assert detail["source"] == "greeting.mp4" and detail["video"]["path"] == "greeting.mp4"  # no temporary path
+    saved = {r.clause: r.verdict for r in store.results(batch.session_id)}
+    assert saved["EX-SMILE-ALWAYS"] == "fail" and "BW-BOW" not in saved  # no bow: nothing to judge, not saved
+
+    from posture.webapp.review import export_html, export_json, export_rows
+    from posture.webapp.video_review import timeline_csv
+
+    rows = store.results(batch.session_id)
+    exported = {(r["subject"], r["clause"]): r for r in export_rows(batch, rows, "en")}
+    assert exported[("greeting.mp4", "BW-BOW")]["verdict"] == "not_observed"
+    assert re.match(r"failing [23]\.\d s, passing [23]\.\d s", exported[("greeting.mp4", "EX-SMILE")]["values"])
+    assert exported[("palm.jpg", "EX-SMILE")]["values"].startswith("smile_score=")
+    data = json.loads(export_json(batch, rows))
+    assert data["videos"][0]["report"]["timeline"] and data["not_checked"][0]["file"] == "broken.mp4"
+    html = export_html(batch, rows, "zh").decode()
+    assert "没有观察到" in html and html.count("data:image/jpeg;base64,") == 2  # the photo and a frame of the video
+    lines = timeline_csv(video.report, "en").decode("utf-8-sig").splitlines()
+    assert lines[0] == "video,clause,start_s,end_s,verdict,label" and any(",EX-SMILE," in x for x in lines[1:])
+
+    at.sidebar.checkbox(key="keep-pictures").check().run()
+    at.button(key="review-run").click().run()
+    assert store.counts()["pictures"] == 2  # ticked: the photo and one annotated frame of the video

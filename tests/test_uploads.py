@@ -41,9 +41,21 @@ def test_plain_files_and_limits():
     out = collect(files, LIMITS)
     assert [p.name for p in out.photos] == ["a.jpg", "b.png", "c.JPG"]
     assert reasons(out) == {
-        "empty.png": "empty file (0 bytes)", "notes.txt": "not a photo (unsupported file type)",
+        "empty.png": "empty file (0 bytes)", "notes.txt": "not a photo or video (unsupported file type)",
         "big.jpg": "0.0 MB, above the limit of 0.0 MB", "d.jpg": "not checked: more than 3 photos in one batch"}
     assert out.refused[0].reason.zh == "空文件(0 字节)"
+
+
+def test_videos_are_kept_apart_with_their_own_size_limit():
+    limits = UploadLimits(max_file_bytes=10, max_files=3, max_video_bytes=100)
+    files = [("clip.mp4", b"v" * 50), ("a.jpg", b"x"), ("long.MOV", b"v" * 101), ("b.webm", b"w"), ("c.mp4", b"c")]
+    out = collect(files, limits)
+    assert [v.name for v in out.videos] == ["clip.mp4", "b.webm"]  # above the photo limit, within the video one
+    assert [p.name for p in out.photos] == ["a.jpg"]
+    assert reasons(out) == {"long.MOV": "video of 0.0 MB, above the limit of 0.0 MB",
+                            "c.mp4": "not checked: more than 3 files in one batch"}
+    zipped = collect([("v.zip", make_zip({"day1/clip.mp4": b"v"}))], limits)
+    assert reasons(zipped) == {"v.zip/day1/clip.mp4": "a video inside a zip is not opened; upload the video on its own"}
 
 
 def test_zip_members_are_read_safely():

@@ -1,6 +1,7 @@
-"""Review: many photos or zips checked in one go, a table per photo and clause with
-thumbnails and filters, each photo's annotated picture, reviewer overrides with a note
-(kept beside the machine's verdict), exports as CSV, JSON and HTML."""
+"""Review: many photos, zips and videos checked in one go, a table per photo and clause
+with thumbnails and filters, each photo's annotated picture, reviewer overrides with a
+note (kept beside the machine's verdict); each video's report with its timeline and
+annotated video (:mod:`posture.webapp.video_review`); exports as CSV, JSON and HTML."""
 
 from __future__ import annotations
 
@@ -17,12 +18,17 @@ from posture.images import BadInput
 from posture.pipeline import PROFILES, SCENARIO_CHOICES, CheckResult
 from posture.standards import Lang, Text
 from posture.store import VERDICTS, ResultRow, StoreError
-from posture.uploads import Refused, collect
+from posture.uploads import Photo, Refused, collect
+from posture.video import DEFAULT_SAMPLE_FPS, VIDEO_SUFFIXES, is_video
 from posture.webapp import resources
 from posture.webapp.checking import PHOTO_TYPES
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report
 from posture.webapp.render import clause_card, data_url, report_header, thumbnail, verdict_text
+from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
+from posture.webapp.video_review import export_rows as video_export_rows
+
+VIDEO_TYPES = sorted(s.lstrip(".") for s in VIDEO_SUFFIXES)
 
 
 @dataclass
@@ -38,20 +44,36 @@ class ReviewItem:
 class ReviewBatch:
     session_id: int
     items: list[ReviewItem] = field(default_factory=list)
+    videos: list[VideoItem] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
 
 
-def run_batch(files: list[tuple[str, bytes]], scenario: str, profile: str, lang: Lang,
-              keep_pictures: bool) -> ReviewBatch:
-    """Check every photo with a progress bar; a file that cannot be checked is listed with
-    its reason and the rest go on."""
+def run_batch(files: list[tuple[str, bytes]], scenario: str, profile: str, lang: Lang, keep_pictures: bool,
+              sample_fps: float = DEFAULT_SAMPLE_FPS) -> ReviewBatch:
+    """Check every photo, then every video (frames sampled at ``sample_fps``), with progress
+    bars; a file that cannot be checked is listed with its reason and the rest go on."""
     store = resources.store()
     collected = collect(files, resources.settings().limits)
     batch = ReviewBatch(store.new_session("review", time.strftime("审核 Review %Y-%m-%d %H:%M")),
                         refused=list(collected.refused))
-    total = len(collected.photos)
+    if collected.photos:
+        _check_photos(batch, collected.photos, scenario, profile, lang, keep_pictures)
+    for video in collected.videos:
+        checked = check_uploaded_video(video, session_id=batch.session_id, scenario=scenario, profile=profile,
+                                       sample_fps=sample_fps, lang=lang, keep_pictures=keep_pictures)
+        if isinstance(checked, Refused):
+            batch.refused.append(checked)
+        else:
+            batch.videos.append(checked)
+    return batch
+
+
+def _check_photos(batch: ReviewBatch, photos: list[Photo], scenario: str, profile: str, lang: Lang,
+                  keep_pictures: bool) -> None:
+    store = resources.store()
+    total = len(photos)
     bar = st.progress(0.0, text=t("checked_n", lang, n=0))
-    for i, photo in enumerate(collected.photos):
+    for i, photo in enumerate(photos):
         bar.progress(i / max(total, 1), text=t("checking", lang, i=i + 1, n=total, name=photo.name))
         try:
             result, rgb = resources.check_photo(photo.data, photo.name, scenario=scenario, profile=profile)
@@ -73,7 +95,12 @@ def run_batch(files: list[tuple[str, bytes]], scenario: str, profile: str, lang:
                                keep_pictures=keep_pictures)
         batch.items.append(ReviewItem(photo.name, check_id, result, thumbnail(rgb), jpeg_bytes(picture)))
     bar.progress(1.0, text=t("checked_n", lang, n=len(batch.items)))
-    return batch
+
+
+def photo_rows(batch: ReviewBatch, rows: list[ResultRow]) -> list[ResultRow]:
+    """The session's rows of the photos (a video's verdicts come from its report)."""
+    ids = {i.check_id for i in batch.items}
+    return [r for r in rows if r.check_id in ids]
 
 
 def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.DataFrame:
@@ -81,7 +108,7 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
     items = {i.check_id: i for i in batch.items}
     standard = resources.standard()
     out = []
-    for r in rows:
+    for r in photo_rows(batch, rows):
         item = items[r.check_id]
         clause = next(c for c in item.result.report.clauses if c.id == r.clause)
         out.append({
@@ -95,7 +122,7 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
     return pd.DataFrame(out)
 
 
-def export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
+def _photo_export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
     items = {i.check_id: i for i in batch.items}
     standard = resources.standard()
     out = []
@@ -104,6 +131,12 @@ def export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> list[d
         out.append(clause_row(items[r.check_id].name, standard.by_id[r.clause], r.verdict, lang,
                               values=measured_values(clause), override=r.override, note=r.note))
     return out
+
+
+def export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
+    """Every photo's and every video's clause verdicts, in the same columns."""
+    return (_photo_export_rows(batch, photo_rows(batch, rows), lang)
+            + [row for v in batch.videos for row in video_export_rows(v, lang)])
 
 
 def export_json(batch: ReviewBatch, rows: list[ResultRow]) -> bytes:
@@ -115,15 +148,18 @@ def export_json(batch: ReviewBatch, rows: list[ResultRow]) -> bytes:
     return to_json({
         "photos": [{"photo": i.name, "report": json.loads(i.result.report.model_dump_json()),
                     "reviewer_overrides": overrides.get(i.check_id, [])} for i in batch.items],
+        "videos": [{"video": v.name, "report": json.loads(v.report.model_dump_json())} for v in batch.videos],
         "not_checked": [{"file": r.name, "reason": r.reason.en, "reason_zh": r.reason.zh} for r in batch.refused],
     })
 
 
 def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
     by_check: dict[int, list[dict[str, str]]] = {}
-    for row, r in zip(export_rows(batch, rows, lang), rows, strict=True):
+    rows = photo_rows(batch, rows)
+    for row, r in zip(_photo_export_rows(batch, rows, lang), rows, strict=True):
         by_check.setdefault(r.check_id, []).append(row)
     sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated) for i in batch.items]
+    sections += [Section(v.name, video_export_rows(v, lang), v.frame_jpeg) for v in batch.videos]
     if batch.refused:
         sections.append(Section(t("refused", lang), [], None,
                                 notes=[f"{r.name}: {r.reason.get(lang)}" for r in batch.refused]))
@@ -155,10 +191,29 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
     if batch.refused:
         st.warning(f"**{t('refused', lang)}**\n\n" + "\n".join(f"- `{r.name}`: {r.reason.get(lang)}"
                                                                 for r in batch.refused))
-    if not batch.items:
+    if not batch.items and not batch.videos:
         return
-    st.success(t("checked_n", lang, n=len(batch.items)))
+    if batch.items:
+        st.success(t("checked_n", lang, n=len(batch.items)))
+    if batch.videos:
+        st.success(t("checked_videos_n", lang, n=len(batch.videos)))
     rows = resources.store().results(batch.session_id)
+    cols = st.columns(3)
+    cols[0].download_button(t("export_csv", lang), to_csv(export_rows(batch, rows, lang)), "review.csv", "text/csv",
+                            key="review-csv")
+    cols[1].download_button(t("export_json", lang), export_json(batch, rows), "review.json", "application/json",
+                            key="review-json")
+    cols[2].download_button(t("export_html", lang), export_html(batch, rows, lang), "review.html", "text/html",
+                            key="review-html")
+    if batch.items:
+        _show_photos(batch, rows, lang)
+    if batch.videos:
+        st.divider()
+        show_videos(batch.videos, lang)
+
+
+def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
+    """The photos' table with filters, then a chosen photo with its overrides."""
     frame = table_rows(batch, rows, lang)
     cols = st.columns(2)
     clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
@@ -173,13 +228,6 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
         shown.drop(columns=["verdict_key"]), hide_index=True, width="stretch", row_height=64,
         column_config={"thumb": st.column_config.ImageColumn(t("thumb", lang), width="small"),
                        "photo": t("photo", lang), "clause": t("clause", lang)})
-    cols = st.columns(3)
-    cols[0].download_button(t("export_csv", lang), to_csv(export_rows(batch, rows, lang)), "review.csv", "text/csv",
-                            key="review-csv")
-    cols[1].download_button(t("export_json", lang), export_json(batch, rows), "review.json", "application/json",
-                            key="review-json")
-    cols[2].download_button(t("export_html", lang), export_html(batch, rows, lang), "review.html", "text/html",
-                            key="review-html")
     st.divider()
     names = [i.name for i in batch.items]
     chosen = st.selectbox(t("open_photo", lang), names, key="review-open")
@@ -200,17 +248,22 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
 def page(lang: Lang, keep_pictures: bool) -> None:
     st.header(t("mode_review", lang))
     limits = resources.settings().limits
-    st.caption(f"≤ {limits.max_files} × {limits.max_file_bytes / 2**20:.0f} MB, ≤ {limits.max_pixels / 1e6:.0f} MP")
-    files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip"], accept_multiple_files=True,
-                             key="review-files")
+    st.caption(t("upload_limits", lang, n=limits.max_files, photo=limits.max_file_bytes / 2**20,
+                 mp=limits.max_pixels / 1e6, video=limits.max_video_bytes / 2**20))
+    files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
+                             accept_multiple_files=True, key="review-files")
     cols = st.columns(2)
     scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key="review-scenario",
                                  format_func=lambda s: t(f"scenario_{s}", lang))
     profile = cols[1].selectbox(t("profile", lang), PROFILES, key="review-profile",
                                 format_func=lambda p: t(f"profile_{p}", lang))
+    sample_fps = DEFAULT_SAMPLE_FPS
+    if any(is_video(f.name) for f in files or []):
+        sample_fps = st.slider(t("sample_fps", lang), 1, 30, int(DEFAULT_SAMPLE_FPS), key="review-sample-fps",
+                               help=t("sample_fps_help", lang))
     if st.button(t("check_all", lang), type="primary", disabled=not files, key="review-run"):
         st.session_state["review"] = run_batch([(f.name, f.getvalue()) for f in files], scenario, profile, lang,
-                                               keep_pictures)
+                                               keep_pictures, float(sample_fps))
     batch = st.session_state.get("review")
     if batch is not None:
         show_batch(batch, lang)
