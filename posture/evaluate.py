@@ -179,7 +179,7 @@ class LandmarkCache:
     """Landmarks of earlier runs, keyed by file, size and modification time (dev use:
     fitting iterations re-read them instead of running MediaPipe again)."""
 
-    VERSION = 2
+    VERSION = 3  # 3: Landmarks carry the mouth patch
 
     def __init__(self, path: Path) -> None:
         self.path = path
