@@ -46,15 +46,15 @@ class Logistic:
         return 1.0 / (1.0 + np.exp(-(self.bias + x @ self.weights)))
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> Logistic:
-    """Newton's method on standardised features with an L2 penalty ``l2`` (not on the bias),
-    returned in raw units so the model needs no scaler."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float | np.ndarray = 1.0, iterations: int = 50) -> Logistic:
+    """Newton's method on standardised features with an L2 penalty ``l2`` (not on the bias;
+    one per feature where groups of features deserve different trust), returned in raw units
+    so the model needs no scaler."""
     mu, sd = x.mean(axis=0), x.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
     z = np.column_stack([np.ones(len(x)), (x - mu) / sd])
     w = np.zeros(z.shape[1])
-    penalty = np.eye(z.shape[1]) * l2
-    penalty[0, 0] = 0.0
+    penalty = np.diag(np.concatenate([[0.0], np.broadcast_to(l2, x.shape[1:])]))
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-z @ w))
         grad = z.T @ (p - y) + penalty @ w
@@ -67,7 +67,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int 
     return Logistic(float(w[0] - np.dot(weights, mu)), weights)
 
 
-def cross_validated_accuracy(x: np.ndarray, y: np.ndarray, l2: float, folds: int = 5) -> float:
+def cross_validated_accuracy(x: np.ndarray, y: np.ndarray, l2: float | np.ndarray, folds: int = 5) -> float:
     """Mean accuracy over ``folds`` interleaved folds (of the fitting split only)."""
     index = np.arange(len(y)) % folds
     scores = []

@@ -3,16 +3,19 @@
 The head's rotation comes from a frame built on the mesh itself (eye corners for the
 sideways axis, forehead to chin for the downward axis), so no external 3D face model is
 needed. Smile features are read in that head frame, so head roll and turn do not change
-them.
+them. Where the frame's pixels were seen, the smile also reads the mouth patch (see
+posture.landmarks.mouth_patch): teeth, lip edges and cheek folds that the mesh misses.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 
+import cv2
 import numpy as np
 
-from posture.landmarks import FaceLM, Landmarks
+from posture.landmarks import MOUTH_PATCH_SIZE, FaceLM, Landmarks
 from posture.measure import Measured, measurement
 from posture.measure.geometry import unit
 
@@ -27,10 +30,12 @@ PITCH_OFFSET_DEG = 8.7
 # Logistic model of a smile on four features of ``mouth_features`` (weights in the
 # features' own units, see smile_probability): corners raised above the lips' centre and
 # toward the top of the upper lip, the upper lip curved up under the nose and stretched
-# thin. Fitted with an L2 penalty on GENKI-4K's fit split by scripts/fit_smile.py (94.3% of
-# the judgeable faces of either split); the threshold on its output is EX-SMILE's.
-SMILE_MODEL = {"bias": 29.209, "corner_lift": 49.479, "corners_vs_lip_top": 40.811,
-               "upper_lip_share": -30.913, "upper_lip_thickness": -16.029}
+# thin. Fitted with an L2 penalty on GENKI-4K's fit split by scripts/fit_smile.py (94.1% of
+# the judgeable faces of either split); the threshold on its output is EX-SMILE's. Used
+# when there is no mouth patch (a face too small, landmarks without pixels); otherwise the
+# model of posture/measure/smile_model.py adds the patch's gradients to the same features.
+SMILE_MODEL = {"bias": 28.800, "corner_lift": 49.049, "corners_vs_lip_top": 39.822,
+               "upper_lip_share": -30.437, "upper_lip_thickness": -16.731}
 
 # A face mesh is only trusted for a face at least this wide (pixels between eye corners).
 MIN_EYE_SPAN_PX = 12.0
@@ -130,9 +135,62 @@ def mouth_features(face: np.ndarray) -> dict[str, float]:
     }
 
 
-def smile_probability(features: dict[str, float]) -> float:
-    """Probability (0..1) that the face smiles, from the logistic ``SMILE_MODEL``."""
-    z = SMILE_MODEL["bias"] + sum(w * features[k] for k, w in SMILE_MODEL.items() if k != "bias")
+# The mouth patch's descriptor: histograms of gradient orientation (HOG) in square cells.
+HOG_CELL_PX = 8
+HOG_BINS = 9  # unsigned orientations, 20 degrees each
+
+
+def _hog_layout() -> tuple[np.ndarray, int]:
+    """Each patch pixel's cell number and the number of cells (worked out once)."""
+    width, height = MOUTH_PATCH_SIZE
+    rows, cols = np.indices((height, width))
+    cells_across = width // HOG_CELL_PX
+    return (rows // HOG_CELL_PX) * cells_across + cols // HOG_CELL_PX, (height // HOG_CELL_PX) * cells_across
+
+
+_HOG_CELL_OF, _HOG_CELLS = _hog_layout()
+
+
+def mouth_hog(patch: np.ndarray) -> np.ndarray:
+    """HOG of the mouth patch: per 8x8 cell, gradient magnitude binned by orientation (split
+    between the two nearest bins), the whole square-rooted after normalising to sum 1 (so
+    lighting and contrast do not matter and a few strong edges do not dominate)."""
+    img = patch.astype(np.float32)
+    gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=1)
+    gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=1)
+    magnitude, angle = cv2.cartToPolar(gx, gy, angleInDegrees=True)
+    position = (angle % 180.0) / (180.0 / HOG_BINS) - 0.5
+    low = np.floor(position)
+    upper_share = position - low
+    low = low.astype(np.int64) % HOG_BINS
+    base = _HOG_CELL_OF * HOG_BINS
+    size = _HOG_CELLS * HOG_BINS
+    hist = (np.bincount((base + low).ravel(), (magnitude * (1.0 - upper_share)).ravel(), size)
+            + np.bincount((base + (low + 1) % HOG_BINS).ravel(), (magnitude * upper_share).ravel(), size))
+    return np.sqrt(hist / (hist.sum() + 1e-6))
+
+
+@cache
+def _patch_model() -> tuple[float, dict[str, float], np.ndarray]:
+    """Bias, mesh-feature weights and HOG weights of the patch model, loaded on first use
+    (so scripts/fit_smile.py can import this module to write a new one)."""
+    from posture.measure import smile_model
+
+    hog = np.asarray(smile_model.HOG_WEIGHTS, dtype=np.float64)
+    if hog.shape != (_HOG_CELLS * HOG_BINS,):
+        raise RuntimeError(f"posture/measure/smile_model.py has {hog.size} HOG weights, the patch gives "
+                           f"{_HOG_CELLS * HOG_BINS}: run scripts/fit_smile.py --write")
+    return smile_model.BIAS, dict(zip(smile_model.FEATURES, smile_model.GEOMETRY_WEIGHTS, strict=True)), hog
+
+
+def smile_probability(features: dict[str, float], patch: np.ndarray | None = None) -> float:
+    """Probability (0..1) that the face smiles: from the mesh's ``features`` and the mouth
+    patch's HOG (posture/measure/smile_model.py), or from ``SMILE_MODEL`` without a patch."""
+    if patch is None:
+        z = SMILE_MODEL["bias"] + sum(w * features[k] for k, w in SMILE_MODEL.items() if k != "bias")
+    else:
+        bias, geometry, hog = _patch_model()
+        z = bias + sum(w * features[k] for k, w in geometry.items()) + float(mouth_hog(patch) @ hog)
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -145,11 +203,12 @@ def _expression_face(lm: Landmarks) -> np.ndarray | None:
 
 @measurement("smile_score", "probability")
 def smile_score(lm: Landmarks) -> Measured | None:
-    """Probability that the face smiles (mouth widened, corners raised)."""
+    """Probability that the face smiles (corners raised, upper lip stretched; with the
+    frame's pixels also teeth, lip edges and cheek folds)."""
     face = _expression_face(lm)
     if face is None:
         return None
-    return Measured(smile_probability(mouth_features(face)), FACE_CONFIDENCE)
+    return Measured(smile_probability(mouth_features(face), lm.mouth_patch), FACE_CONFIDENCE)
 
 
 @measurement("mouth_open_ratio", "ratio of mouth width")
