@@ -165,10 +165,14 @@ def choose(page, label: str) -> None:
 
 
 def test_live_self_check_shows_the_failing_clause_on_and_beside_the_video(page, screenshots):
-    page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="开始").click()
+    webrtc = page.frame_locator("iframe[title*='webrtc']")
+    webrtc.get_by_role("button", name="开始").click()
     failing = page.get_by_text("PT-ONE-FINGER 忌用一根手指指点", exact=False)
     failing.first.wait_for()
     assert page.get_by_text("当前未通过的条款").is_visible()
+    # The sequence engine's running events (also drawn at the bottom of the video): the camera
+    # photo does not smile, so the smile share stays at 0%.
+    page.get_by_text(re.compile(r"微笑 × 0% · 注视 [×√?] (\d+%|-) · 点头 0")).first.wait_for()
     assert page.get_by_text("原文:忌讳手势:用一根手指指点对方").first.is_visible()
     video = page.frame_locator("iframe[title*='webrtc']").locator("video")
     assert video.evaluate("v => v.videoWidth") > 0
@@ -180,6 +184,13 @@ def test_live_self_check_shows_the_failing_clause_on_and_beside_the_video(page, 
     print(f"\nlive view: {fps:.1f} frames checked per second; screenshots in {screenshots}")
     assert fps > 1.0
     assert page.get_by_text("EX-SMILE 面带微笑").first.is_visible()
+    # Stopped: a summary of the session from the sequence engine.
+    webrtc.get_by_role("button", name="停止").click()
+    summary = page.get_by_role("heading", name="本次实时检查小结")
+    summary.wait_for()
+    page.get_by_text("微笑时间").first.wait_for()
+    shot(page, summary, screenshots / "live_session_summary.png")
+    assert page.locator("[data-testid='stMetricValue']").filter(has_text="0%").count() >= 1
 
 
 def test_live_routine_checks_placement_counts_down_and_summarises(page, screenshots):
@@ -192,9 +203,9 @@ def test_live_routine_checks_placement_counts_down_and_summarises(page, screensh
     shot(page, page.get_by_text("流程步骤", exact=False).first, screenshots / "live_routine_placement.png")
     page.get_by_role("button", name="跳过这一步").click()
     # The smile step needs only the face: it counts down, holds, and moves on.
-    page.get_by_text(re.compile(r"第 2/4 步 · 微笑 · 准备 \d 秒")).first.wait_for()
-    page.get_by_text("第 3/4 步", exact=False).first.wait_for()
-    for _ in range(2):
+    page.get_by_text(re.compile(r"第 2/5 步 · 微笑 · 准备 \d 秒")).first.wait_for()
+    page.get_by_text("第 3/5 步", exact=False).first.wait_for()
+    for _ in range(3):  # point left, point right, greet the customer
         page.get_by_role("button", name="跳过这一步").click()
         time.sleep(1.0)  # the status beside the video refreshes twice a second
     summary = page.get_by_role("heading", name="流程总结")
@@ -284,3 +295,24 @@ def test_review_of_a_zip_with_a_broken_photo(page, screenshots, samples, tmp_pat
     assert verdicts[("photos.zip/one.jpg", "PT-ONE-FINGER")] == "fail"
     assert verdicts[("photos.zip/smile.png", "EX-SMILE")] == "pass"
     shot(page, refused, screenshots / "review.png")
+
+
+def test_review_of_a_video_plays_the_annotated_video(page, screenshots, samples, tmp_path):
+    from test_video import fitted, write_video
+
+    choose(page, "照片审核(审核员)")
+    frames = [fitted(samples / "astronaut_smile.png")] * 30 + [fitted(samples / "hagrid_one_neutral.jpg")] * 30
+    video = write_video(tmp_path / "greeting.mp4", frames, fps=10)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(video))
+    page.get_by_text("视频每秒检查帧数").wait_for()  # the sampling rate, asked only for videos
+    page.get_by_role("button", name="开始检查").click()
+    page.get_by_text("已检查 1 段视频").first.wait_for()
+    timeline = page.get_by_text("时间线", exact=True)
+    timeline.wait_for()
+    table = page.locator("[data-testid='stDataFrame']").nth(2)
+    cell(table, "EX-SMILE").wait_for(state="attached")  # the smile lost half-way, on the timeline
+    assert "✗ 未通过" in table.locator("td[role='gridcell']").all_text_contents()
+    # The annotated MP4 (H.264) plays in the browser.
+    page.wait_for_function("() => [...document.querySelectorAll('video')].some(v => v.readyState >= 1 && "
+                           "v.videoWidth > 0)")
+    shot(page, page.get_by_role("heading", name="视频"), screenshots / "review_video.png")
