@@ -131,12 +131,15 @@ def test_nod_on_both_sides_of_the_detection_depth(standard, depth, nods):
 
 
 def test_nodding_verdict_needs_enough_listening_time_and_a_nod(standard):
-    _, short = run(standard, nodder(), duration=10)
+    _, short = run(standard, nodder(), duration=10, scenario="talking")
     assert verdicts(short)["LS-NOD"] == "not_observed"  # under min_listen_s (20 s)
-    _, nodding = run(standard, nodder(at=(3.0, 15.0)), duration=25, fps=5)
+    _, nodding = run(standard, nodder(at=(3.0, 15.0)), duration=25, fps=5, scenario="talking")
     assert verdicts(nodding)["LS-NOD"] == "pass"
-    _, still = run(standard, nodder(depth=0.0), duration=25, fps=5)
+    _, still = run(standard, nodder(depth=0.0), duration=25, fps=5, scenario="talking")
     assert verdicts(still)["LS-NOD"] == "fail"
+    # Nodding is judged while listening in a conversation, not when checking alone.
+    _, alone = run(standard, nodder(depth=0.0), duration=25, fps=5, scenario="standing")
+    assert "LS-NOD" not in verdicts(alone)
 
 
 def test_a_bow_that_lowers_the_head_is_not_a_nod(standard):
