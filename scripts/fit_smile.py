@@ -23,7 +23,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-from fitting import DEFAULT_DATA, ROOT, cross_validated_accuracy, fit_logistic, labelled_landmarks
+from fitting import DEFAULT_DATA, ROOT, cross_validated_accuracy, fit_logistic, labelled_landmarks, out_of_fold_prob
 
 from posture.measure.face import _expression_face, mouth_features, mouth_hog
 
@@ -31,6 +31,7 @@ FEATURES = ("corner_lift", "corners_vs_lip_top", "upper_lip_share", "upper_lip_t
 PENALTIES = (0.1, 0.3, 1.0, 3.0, 10.0)
 MESH_PENALTIES = (0.1, 1.0)  # with the patch: on the mesh features ...
 HOG_PENALTIES = (30.0, 100.0, 300.0, 1000.0, 3000.0)  # ... and on the HOG values
+THRESHOLDS = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)  # EX-SMILE's 0.5 checked against its neighbours
 MODEL_FILE = ROOT / "posture" / "measure" / "smile_model.py"
 
 
@@ -76,6 +77,9 @@ def main() -> None:
     best = max(cv_patch, key=lambda k: (round(cv_patch[k][0], 3), k[1], k[0]))  # ties: the stronger penalties
     print("  5-fold CV accuracy on the fit split: "
           + ", ".join(f"l2={m:g}/{h:g}: {v[0]:.4f}" for (m, h), v in cv_patch.items()))
+    oof = out_of_fold_prob(xp[fp], yp[fp], cv_patch[best][1])
+    print("  out-of-fold accuracy on the fit split by threshold: "
+          + ", ".join(f"{t:g}: {np.mean((oof >= t) == yp[fp]):.4f}" for t in THRESHOLDS))
     patch_model = fit_logistic(xp[fp], yp[fp], cv_patch[best][1])
     _print_accuracy(patch_model.prob(xp) >= 0.5, yp, fp)
     said = model.prob(x) >= 0.5
