@@ -31,3 +31,11 @@ def checker(standard):
 @pytest.fixture(scope="session")
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch) -> Path:
+    """A fresh history file for the app, through its POSTURE_DB setting."""
+    path = tmp_path / "history.sqlite"
+    monkeypatch.setenv("POSTURE_DB", str(path))
+    return path

@@ -15,13 +15,6 @@ from posture.store import Store
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "history.sqlite"
-    monkeypatch.setenv("POSTURE_DB", str(path))
-    return path
-
-
 def group_page(lang: str = "中文") -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.run()

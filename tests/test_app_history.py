@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from posture.store import Store
-
-
-@pytest.fixture()
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "history.sqlite"
-    monkeypatch.setenv("POSTURE_DB", str(path))
-    return path
 
 
 def test_progress_and_deleting_a_trainees_data(db):

@@ -19,13 +19,6 @@ from posture.store import Store
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "history.sqlite"
-    monkeypatch.setenv("POSTURE_DB", str(path))
-    return path
-
-
 def photos_zip(samples) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
