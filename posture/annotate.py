@@ -197,11 +197,14 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
     ``rgb`` is the frame as the user sees it (mirrored for a selfie view).
     """
     h, w = rgb.shape[:2]
-    # Small photos are enlarged so the labels stay readable; huge ones reduced.
-    scale = float(np.clip(720.0 / h, 0.25, 3.0))
-    img = cv2.resize(rgb, (round(w * scale), round(h * scale)),
-                     interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
-    img = np.ascontiguousarray(img)
+    # Small photos are enlarged so the labels stay readable, large ones reduced to 720 px
+    # high; in between (webcam and phone-preview sizes) the frame is drawn on as it is.
+    scale = 1.0 if 480 <= h <= 1080 else float(np.clip(720.0 / h, 0.25, 3.0))
+    if scale == 1.0:
+        img = rgb.copy()
+    else:
+        img = cv2.resize(rgb, (round(w * scale), round(h * scale)),
+                         interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
     thickness = max(2, round(img.shape[0] / 300))
     cv = _Canvas(result.landmarks, scale)
     red, face_red, hands_red = _failing(result.verdicts)
@@ -264,13 +267,12 @@ def _draw_labels(img: np.ndarray, result: CheckResult, cv: _Canvas, size: int) -
             y0 += th + 4
         placed.append((x0, y0, x0 + tw, y0 + th + 4))
         origin = (x0, y0 + th)
-        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
-        color = RED if bad else (255, 255, 255)
+        # A dark box behind the text keeps it readable on any background.
+        cv2.rectangle(img, (x0 - 2, y0 - 2), (x0 + tw + 2, y0 + th + 4), (30, 30, 30), -1)
+        color = (255, 90, 90) if bad else (255, 255, 255)
         cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
         if degrees:
-            centre = (x0 + tw - ring - 1, y0 + ring + 1)
-            cv2.circle(img, centre, ring, (0, 0, 0), 3, cv2.LINE_AA)
-            cv2.circle(img, centre, ring, color, 1, cv2.LINE_AA)
+            cv2.circle(img, (x0 + tw - ring - 1, y0 + ring + 1), ring, color, 1, cv2.LINE_AA)
 
 
 @lru_cache(maxsize=4096)

@@ -144,6 +144,9 @@ class Landmarks:
     mirrored: bool = False
     min_visibility: float = DEFAULT_MIN_VISIBILITY
     faces_in_frame: int = field(default=-1)  # -1: not counted
+    # Scratch space for values several measurements share (the head's rotation, the trunk's
+    # axes), worked out once per frame; not an input, so copies start empty.
+    memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
     mouth_patch: np.ndarray | None = None  # (32, 48) uint8, see mouth_patch(); None without pixels
 
     def __post_init__(self) -> None:

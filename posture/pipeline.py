@@ -61,15 +61,16 @@ class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
     def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
-                 count_faces: bool | None = None) -> None:
+                 count_faces: bool | None = None, fallbacks: bool | None = None) -> None:
         """``static_image_mode``: photos (True) or a video stream (False, tracks between frames).
-        ``count_faces``: warn when several people are in the picture; by default for photos
-        only, as it costs a second model per frame."""
+        ``count_faces``: warn when several people are in the picture; ``fallbacks``: look again
+        with Face Mesh / Hands when Holistic finds no face / hand. Both default to photos
+        only, as each costs another model on some frames."""
         self.standard = standard or load_standard()
         self.detector = LandmarkDetector(
             static_image_mode=static_image_mode,
             count_faces=static_image_mode if count_faces is None else count_faces,
-            min_visibility=self.standard.settings.min_visibility)
+            min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
                         source: str | None = None,

@@ -44,6 +44,13 @@ def measurement(name: str, unit: str) -> Callable:
     return register
 
 
+def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
+    """``compute()`` once per frame: later calls with the same ``key`` reuse its result."""
+    if key not in lm.memo:
+        lm.memo[key] = compute()
+    return lm.memo[key]
+
+
 def measure_all(lm: Landmarks, names: set[str] | None = None) -> dict[str, Measured | None]:
     """Run the named measurements (all by default) on one person's landmarks."""
     wanted = REGISTRY if names is None else {n: REGISTRY[n] for n in names}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
-from posture.measure import Measured, measurement
+from posture.measure import Measured, measurement, per_frame
 from posture.measure.geometry import (
     angle_between_deg,
     body_frame,
@@ -78,11 +78,14 @@ class Trunk:
 
 
 def _trunk(lm: Landmarks, need_hips: bool = False) -> Trunk | None:
-    try:
-        trunk = Trunk(lm)
-    except LookupError:
-        return None
-    return trunk if (trunk.has_hips or not need_hips) else None
+    def compute() -> Trunk | None:
+        try:
+            return Trunk(lm)
+        except LookupError:
+            return None
+
+    trunk = per_frame(lm, "trunk", compute)
+    return trunk if trunk is not None and (trunk.has_hips or not need_hips) else None
 
 
 def _world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
@@ -100,6 +103,10 @@ def arm_trunk_angle_deg(lm: Landmarks, side: str, trunk: Trunk) -> float | None:
 def pointing_side(lm: Landmarks) -> str | None:
     """The side ("left"/"right") of the arm raised furthest from the trunk, if any is raised
     at least ``POINTING_MIN_ARM_ANGLE_DEG``."""
+    return per_frame(lm, "pointing_side", lambda: _pointing_side(lm))
+
+
+def _pointing_side(lm: Landmarks) -> str | None:
     trunk = _trunk(lm)
     if trunk is None:
         return None

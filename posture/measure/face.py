@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 
 from posture.landmarks import MOUTH_PATCH_SIZE, FaceLM, Landmarks
-from posture.measure import Measured, measurement
-from posture.measure.geometry import unit
+from posture.measure import Measured, measurement, per_frame
+from posture.measure.geometry import cross3, unit
 
 # Beyond this turn the mouth is seen too obliquely to judge a smile: "not visible".
 MAX_YAW_FOR_EXPRESSION_DEG = 45.0
@@ -46,8 +46,8 @@ def head_rotation(face: np.ndarray) -> np.ndarray:
     person's left ear, y toward the chin, z toward the back of the head."""
     x = unit(face[FaceLM.LEFT_EYE_OUTER] - face[FaceLM.RIGHT_EYE_OUTER])
     y = face[FaceLM.CHIN] - face[FaceLM.FOREHEAD]
-    z = unit(np.cross(x, y))
-    y = np.cross(z, x)
+    z = unit(cross3(x, y))
+    y = cross3(z, x)
     return np.column_stack([x, y, z])
 
 
@@ -74,8 +74,11 @@ def _face(lm: Landmarks) -> np.ndarray | None:
 
 
 def _head(lm: Landmarks) -> tuple[float, float, float] | None:
-    face = _face(lm)
-    return None if face is None else head_angles_deg(face)
+    def compute() -> tuple[float, float, float] | None:
+        face = _face(lm)
+        return None if face is None else head_angles_deg(face)
+
+    return per_frame(lm, "head_angles", compute)
 
 
 # Face Mesh gives no per-point visibility; a found mesh is trusted at this confidence.
@@ -195,10 +198,10 @@ def smile_probability(features: dict[str, float], patch: np.ndarray | None = Non
 
 
 def _expression_face(lm: Landmarks) -> np.ndarray | None:
-    face = _face(lm)
-    if face is None or abs(head_angles_deg(face)[0]) > MAX_YAW_FOR_EXPRESSION_DEG:
+    head = _head(lm)
+    if head is None or abs(head[0]) > MAX_YAW_FOR_EXPRESSION_DEG:
         return None
-    return face
+    return lm.face
 
 
 @measurement("smile_score", "probability")
