@@ -7,14 +7,15 @@ loaded standard; make one and reuse it for many frames.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from posture.images import decode_image
-from posture.landmarks import LandmarkDetector, Landmarks
+from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks
 from posture.measure import measure_all
+from posture.measure.face import MIN_EYE_SPAN_PX
 from posture.report import Person, Report, Skipped, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -35,26 +36,46 @@ class CheckResult:
     verdicts: list[Verdict]
 
 
-def _person(lm: Landmarks, min_shoulder_px: float) -> tuple[Person, bool]:
-    """Who is in the frame, and whether the body is large enough to be judged."""
-    found = any(x is not None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand))
+# A hand is only judged when its wrist-to-middle-knuckle span is at least this many pixels:
+# the hand of a person too small to judge (under 24 px between the shoulders) spans ~6 px.
+MIN_HAND_SPAN_PX = 12.0
+
+
+def _usable_parts(lm: Landmarks, min_shoulder_px: float) -> tuple[Landmarks, list[Text]]:
+    """The landmarks large enough to be measured: a body under ``min_shoulder_px`` between
+    the shoulders, or a tiny hand, is left out (its clauses become "not visible"), while a
+    usable face or hand close-up is still judged."""
     warnings: list[Text] = []
-    judgeable = found
-    if not found:
-        warnings.append(Text(zh="画面中没有找到人", en="no person found in the picture"))
     sw = lm.shoulder_width()
-    if found and lm.pose is not None and sw is not None and sw < min_shoulder_px:
-        judgeable = False
+    if lm.pose is not None and sw is not None and sw < min_shoulder_px:
+        lm = replace(lm, pose=None, pose_visibility=None, pose_world=None)
         warnings.append(Text(
             zh=f"人物太小(肩宽 {sw:.0f} 像素),请靠近镜头",
             en=f"person too small ({sw:.0f} px between the shoulders); move closer to the camera"))
+    for side in ("left_hand", "right_hand"):
+        hand = getattr(lm, side)
+        if hand is not None and np.linalg.norm(hand[HandLM.MIDDLE_MCP, :2] - hand[HandLM.WRIST, :2]) < MIN_HAND_SPAN_PX:
+            lm = replace(lm, **{side: None})
+    return lm, warnings
+
+
+def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text]) -> Person:
+    """Who is in the frame, and whether any part of them is large enough to be judged."""
+    found = any(x is not None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand))
+    face_ok = usable.face is not None and float(np.linalg.norm(
+        usable.face[FaceLM.LEFT_EYE_OUTER, :2] - usable.face[FaceLM.RIGHT_EYE_OUTER, :2])) >= MIN_EYE_SPAN_PX
+    judgeable = found and (usable.pose is not None or face_ok or usable.left_hand is not None
+                           or usable.right_hand is not None)
+    warnings = list(warnings)
+    if not found:
+        warnings.append(Text(zh="画面中没有找到人", en="no person found in the picture"))
     if lm.faces_in_frame > 1:
         warnings.append(Text(
             zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查画出骨架的一人",
             en=f"{lm.faces_in_frame} faces in the picture; only the person with the skeleton drawn is checked"))
     box = lm.person_box()
     return Person(found=found, judgeable=judgeable, faces_in_frame=lm.faces_in_frame,
-                  box=[round(v, 1) for v in box] if box else None, warnings=warnings), judgeable
+                  box=[round(v, 1) for v in box] if box else None, warnings=warnings)
 
 
 class Checker:
@@ -80,9 +101,10 @@ class Checker:
             raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
         timings = dict(timings or {})
         t0 = time.perf_counter()
-        measured = measure_all(lm, SCENARIO_MEASUREMENTS)
-        person, judgeable = _person(lm, self.standard.settings.min_shoulder_width_px)
-        choice = choose_scenarios(scenario, lm, measured)
+        usable, warnings = _usable_parts(lm, self.standard.settings.min_shoulder_width_px)
+        person = _person(lm, usable, warnings)
+        measured = measure_all(usable, SCENARIO_MEASUREMENTS)
+        choice = choose_scenarios(scenario, usable, measured)
         applicable, skipped = [], []
         for clause in self.standard.still_clauses():
             if clause.applies(choice.applied, profile):
@@ -93,9 +115,9 @@ class Checker:
                 skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
         # Only what the applicable clauses need is measured.
         needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
-        measured.update(measure_all(lm, needed))
+        measured.update(measure_all(usable, needed))
         t1 = time.perf_counter()
-        verdicts = judge_all(applicable, measured if judgeable else {})
+        verdicts = judge_all(applicable, measured if person.judgeable else {})
         t2 = time.perf_counter()
         timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)
         report = build_report(

@@ -137,3 +137,19 @@ def test_hand_close_up_is_found_by_the_hands_fallback(samples):
     hand = filled.right_hand
     assert hand is not None
     assert 0 <= hand[0, 0] < tight.shape[1] and 0 <= hand[0, 1] < tight.shape[0] + 10
+
+
+def test_hand_close_up_is_judged_even_with_a_tiny_body_guess(checker):
+    """Holistic sometimes guesses a tiny body inside a hand close-up: the body is left out
+    as too small, the hand (large enough) is still judged."""
+    from dataclasses import replace
+
+    from synthetic import ONE_FINGER, hand_points
+
+    tiny = transformed(Body().landmarks(), np.array([[0.02, 0, 40], [0, 0.02, 40]]), 200, 200)
+    hand = hand_points("right", ONE_FINGER) + np.array([100.0, 150.0, 0.0])
+    report = checker.check_landmarks(replace(tiny, right_hand=hand)).report
+    verdicts = {c.id: c.verdict for c in report.clauses}
+    assert report.person.judgeable and any("too small" in w.en for w in report.person.warnings)
+    assert verdicts["PT-ONE-FINGER"] == "fail"
+    assert verdicts["ST-SHOULDERS"] == "not_visible"
