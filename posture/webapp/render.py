@@ -53,7 +53,8 @@ def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
     order = {"fail": 0, "not_visible": 2, "pass": 1}
     rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
              t("verdict", lang): verdict_text(c.verdict, lang),
-             t("values", lang): measured_values(c), t("advice", lang): c.advice.get(lang),
+             t("values", lang): measured_values(c),
+             t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else "",
              t("original", lang): c.original if lang == "zh" else f"{c.original} ({c.english})",
              t("source", lang): f"{c.source.file}:{c.source.lines}"}
             for c in sorted(result.report.clauses, key=lambda c: (order[c.verdict], c.id))]
