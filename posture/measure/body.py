@@ -77,7 +77,10 @@ class Trunk:
         return float(np.dot(point[:2] - self.shoulder_mid, self.across) / self.width)
 
 
-def _trunk(lm: Landmarks, need_hips: bool = False) -> Trunk | None:
+def find_trunk(lm: Landmarks, need_hips: bool = False) -> Trunk | None:
+    """The frame's trunk axes (worked out once per frame), or None without the shoulders (or,
+    with ``need_hips``, without the hips)."""
+
     def compute() -> Trunk | None:
         try:
             return Trunk(lm)
@@ -88,7 +91,8 @@ def _trunk(lm: Landmarks, need_hips: bool = False) -> Trunk | None:
     return trunk if trunk is not None and (trunk.has_hips or not need_hips) else None
 
 
-def _world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
+def world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
+    """Midpoint of two landmarks in the metric world pose."""
     return (lm.pose_world[a] + lm.pose_world[b]) / 2.0
 
 
@@ -107,7 +111,7 @@ def pointing_side(lm: Landmarks) -> str | None:
 
 
 def _pointing_side(lm: Landmarks) -> str | None:
-    trunk = _trunk(lm)
+    trunk = find_trunk(lm)
     if trunk is None:
         return None
     angles = {s: arm_trunk_angle_deg(lm, s, trunk) for s in (L, R)}
@@ -153,7 +157,7 @@ def hip_tilt_deg(lm: Landmarks) -> Measured | None:
 @measurement("trunk_lateral_lean_deg", "deg")
 def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
     """Sideways lean of the trunk (hip midpoint to shoulder midpoint) from the vertical."""
-    trunk = _trunk(lm, need_hips=True)
+    trunk = find_trunk(lm, need_hips=True)
     if trunk is None:
         return None
     up = trunk.shoulder_mid - trunk.hip_mid
@@ -167,8 +171,8 @@ def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
     from the metric world pose."""
     if lm.pose_world is None or lm.pose_points(*SHOULDERS, *HIPS) is None:
         return None
-    shoulder = _world_mid(lm, *SHOULDERS)
-    hip = _world_mid(lm, *HIPS)
+    shoulder = world_mid(lm, *SHOULDERS)
+    hip = world_mid(lm, *HIPS)
     # World y points down and z away from the camera: leaning forward brings the
     # shoulders nearer the camera (smaller z) than the hips.
     lean = float(np.degrees(np.arctan2(hip[2] - shoulder[2], hip[1] - shoulder[1])))
@@ -179,7 +183,7 @@ def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
 def upper_arm_hang_deg(lm: Landmarks) -> Measured | None:
     """Largest angle of an upper arm (shoulder to elbow) away from the trunk's downward axis;
     near 0 when both arms hang."""
-    trunk = _trunk(lm)
+    trunk = find_trunk(lm)
     if trunk is None:
         return None
     ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW)
@@ -224,7 +228,7 @@ def _wrist_mid(lm: Landmarks) -> np.ndarray | None:
 def hands_height_on_trunk(lm: Landmarks) -> Measured | None:
     """Height of the wrists' midpoint along the trunk: 0 at the shoulder line, 1 at the hip
     line (the lower abdomen is about 0.75 to 1.05)."""
-    trunk = _trunk(lm, need_hips=True)
+    trunk = find_trunk(lm, need_hips=True)
     mid = _wrist_mid(lm)
     if trunk is None or mid is None:
         return None
@@ -236,7 +240,7 @@ def hands_height_on_trunk(lm: Landmarks) -> Measured | None:
 def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
     """How far the wrists' midpoint is to the side of the trunk's centre line (absolute),
     in shoulder widths."""
-    trunk = _trunk(lm)
+    trunk = find_trunk(lm)
     mid = _wrist_mid(lm)
     if trunk is None or mid is None:
         return None
@@ -263,7 +267,7 @@ def hands_behind_back(lm: Landmarks) -> Measured | None:
     ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW, *HIPS)
     if lm.pose_world is None or lm.pose_points(*ids) is None:
         return None
-    hip_z = _world_mid(lm, *HIPS)[2]
+    hip_z = world_mid(lm, *HIPS)[2]
     behind = all(
         (not lm.seen(_WRIST[s])) or lm.pose_world[_WRIST[s], 2] > hip_z + 0.05 for s in (L, R)
     )
@@ -275,7 +279,7 @@ def hands_behind_back(lm: Landmarks) -> Measured | None:
 def pointing_arm_angle_deg(lm: Landmarks) -> Measured | None:
     """Angle between the raised (pointing) arm and the trunk's downward axis; the more
     raised arm when neither is clearly raised."""
-    trunk = _trunk(lm)
+    trunk = find_trunk(lm)
     if trunk is None:
         return None
     best: tuple[float, str] | None = None
@@ -343,7 +347,7 @@ def ankle_gap_sw(lm: Landmarks) -> Measured | None:
 def weight_shift_sw(lm: Landmarks) -> Measured | None:
     """Sideways offset of the hip midpoint from the ankles' midpoint (absolute), in shoulder
     widths: standing evenly on both feet keeps it small."""
-    trunk = _trunk(lm, need_hips=True)
+    trunk = find_trunk(lm, need_hips=True)
     ankles = lm.pose_points(PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)
     if trunk is None or ankles is None:
         return None
@@ -411,7 +415,7 @@ def _chin_point(lm: Landmarks) -> np.ndarray | None:
 def talk_hand_out_of_band(lm: Landmarks) -> Measured | None:
     """How far the worst seen wrist is outside the band from the chin down to the waist
     (hip line), as a fraction of that band's height; 0 when every seen hand is inside."""
-    trunk = _trunk(lm, need_hips=True)
+    trunk = find_trunk(lm, need_hips=True)
     chin = _chin_point(lm)
     wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
     if trunk is None or chin is None or not wrists:
@@ -430,7 +434,7 @@ def hand_forward_of_trunk_m(lm: Landmarks) -> Measured | None:
     wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
     if lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None:
         return None
-    trunk_z = (_world_mid(lm, *SHOULDERS)[2] + _world_mid(lm, *HIPS)[2]) / 2.0
+    trunk_z = (world_mid(lm, *SHOULDERS)[2] + world_mid(lm, *HIPS)[2]) / 2.0
     forward = max(float(trunk_z - lm.pose_world[_WRIST[s], 2]) for s in wrists)
     return Measured(forward, lm.visibility(*SHOULDERS, *HIPS, *(_WRIST[s] for s in wrists)))
 
@@ -442,6 +446,6 @@ def hands_forward_m(lm: Landmarks) -> Measured | None:
     ids = (*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
     if lm.pose_world is None or lm.pose_points(*ids) is None:
         return None
-    shoulder_z = _world_mid(lm, *SHOULDERS)[2]
+    shoulder_z = world_mid(lm, *SHOULDERS)[2]
     forward = min(float(shoulder_z - lm.pose_world[_WRIST[s], 2]) for s in (L, R))
     return Measured(forward, lm.visibility(*ids))

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
-from posture.measure import Measured, measurement
-from posture.measure.body import HIPS, SHOULDERS, Trunk
+from posture.measure import Measured, measurement, per_frame
+from posture.measure.body import HIPS, SHOULDERS, find_trunk, world_mid
 from posture.measure.geometry import unit
 
 # MediaPipe extrapolates hips cut by the bottom edge of the picture and, tracking them in a
@@ -31,11 +31,8 @@ _SHOULDER = {"left": PoseLM.LEFT_SHOULDER, "right": PoseLM.RIGHT_SHOULDER}
 def _wrist_in_trunk(lm: Landmarks, side: str) -> tuple[np.ndarray, float] | None:
     """(across, down) of the wrist from the shoulders' midpoint along the trunk's axes, in
     shoulder widths, with its confidence."""
-    if not lm.seen(_WRIST[side]):
-        return None
-    try:
-        trunk = Trunk(lm)
-    except LookupError:
+    trunk = find_trunk(lm)
+    if trunk is None or not lm.seen(_WRIST[side]):
         return None
     rel = lm.pose[_WRIST[side], :2] - trunk.shoulder_mid
     pos = np.array([np.dot(rel, trunk.across), np.dot(rel, trunk.down)]) / trunk.width
@@ -66,13 +63,15 @@ for _side in ("left", "right"):
 
 def body_axes_world(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
     """(down, forward) unit axes of the trunk in the metric world pose; forward points out of
-    the chest (toward the camera when the person faces it)."""
+    the chest (toward the camera when the person faces it). Worked out once per frame."""
+    return per_frame(lm, "body_axes_world", lambda: _body_axes_world(lm))
+
+
+def _body_axes_world(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
     if lm.pose_world is None or lm.pose_points(*SHOULDERS, *HIPS) is None:
         return None
     w = lm.pose_world
-    shoulder_mid = (w[PoseLM.LEFT_SHOULDER] + w[PoseLM.RIGHT_SHOULDER]) / 2.0
-    hip_mid = (w[PoseLM.LEFT_HIP] + w[PoseLM.RIGHT_HIP]) / 2.0
-    up = shoulder_mid - hip_mid
+    up = world_mid(lm, *SHOULDERS) - world_mid(lm, *HIPS)
     across = w[PoseLM.LEFT_SHOULDER] - w[PoseLM.RIGHT_SHOULDER]
     down = unit(-up)
     forward = np.cross(across, up)
