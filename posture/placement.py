@@ -7,13 +7,13 @@ frame's pixels for the light, so it costs almost nothing per frame.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
+from posture.measure.body import shoulder_tilt_deg, trunk_lateral_lean_deg
 from posture.standards import Text
 
 Framing = Literal["full", "upper", "face"]
@@ -125,18 +125,11 @@ def camera_roll_deg(lm: Landmarks) -> float | None:
     hip-to-shoulder line from the picture's vertical (or, without hips, of the shoulder
     line from the horizontal). Positive: the person leans to the right of the picture as
     the user sees it (the picture is turned clockwise)."""
-    shoulders = lm.pose_points(P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
-    if shoulders is None:
+    # The same readings as ST-TORSO's sideways lean and ST-SHOULDERS' tilt.
+    reading = trunk_lateral_lean_deg(lm) or shoulder_tilt_deg(lm)
+    if reading is None:
         return None
-    hips = lm.pose_points(P.LEFT_HIP, P.RIGHT_HIP)
-    if hips is not None:
-        up = shoulders[:, :2].mean(axis=0) - hips[:, :2].mean(axis=0)
-        angle = math.degrees(math.atan2(up[0], -up[1]))
-    else:
-        # The person's right shoulder is on the left of an unmirrored picture.
-        across = shoulders[0, :2] - shoulders[1, :2]
-        angle = math.degrees(math.atan2(across[1], across[0]))
-    return -angle if lm.mirrored else angle
+    return -reading.value if lm.mirrored else reading.value
 
 
 def _light_problems(rgb: np.ndarray, lm: Landmarks) -> tuple[float, list[Text]]:
