@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from posture.report import ClauseResult
 from posture.standards import Clause, Lang
 
 COLUMNS = ["subject", "step", "clause", "verdict", "reviewer_verdict", "reviewer_note", "severity", "title",
@@ -47,12 +46,6 @@ def clause_row(subject: str, clause: Clause, verdict: str, lang: Lang, *, step: 
         "title": clause.title.get(lang), "original": clause.original, "english": clause.english,
         "advice": clause.advice.get(lang), "source": f"{clause.source.file}:{clause.source.lines}", "values": values,
     }
-
-
-def measured_values(result: ClauseResult) -> str:
-    """The numbers behind a verdict, e.g. ``smile_score=0.12 (>= 0.5)``."""
-    return "; ".join(f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} ({m.expected})"
-                     for m in result.measurements)
 
 
 def to_csv(rows: list[dict[str, str]]) -> bytes:

@@ -45,6 +45,11 @@ class ClauseResult(ClauseCitation):
     measurements: list[MeasurementOut]
     missing: list[str] = Field(description="measurements whose landmarks were not seen")
 
+    def values_text(self) -> str:
+        """The numbers behind the verdict, e.g. ``smile_score=0.12 (>= 0.5)``."""
+        return "; ".join(f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} ({m.expected})"
+                         for m in self.measurements)
+
 
 class Skipped(BaseModel):
     id: str
@@ -88,12 +93,9 @@ class Report(BaseModel):
         """One table row per clause: the shape of the CSV and the app's tables."""
         rows = []
         for c in self.clauses:
-            values = "; ".join(
-                f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} ({m.expected})"
-                for m in c.measurements)
             rows.append({
                 "photo": self.source or "", "clause": c.id, "verdict": c.verdict,
-                "severity": c.severity, "title": c.title.get(lang), "values": values,
+                "severity": c.severity, "title": c.title.get(lang), "values": c.values_text(),
                 "confidence": round(c.confidence, 2), "advice": c.advice.get(lang) if c.verdict == "fail" else "",
                 "source": f"{c.source.file}:{c.source.lines}",
             })

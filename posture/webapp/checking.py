@@ -14,7 +14,6 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from posture.annotate import annotate
 from posture.cli import IMAGE_SUFFIXES
-from posture.exports import measured_values
 from posture.images import BadInput
 from posture.pipeline import CheckResult
 from posture.placement import check_placement
@@ -87,7 +86,7 @@ def _live_side(ctx: Any, lang: Lang) -> None:
         st.success(t("all_pass_now", lang))
     by_id = {c.id: c for c in state.report.clauses}
     for clause_id in sorted(state.shown):
-        values = measured_values(by_id[clause_id]) if clause_id in by_id else ""
+        values = by_id[clause_id].values_text() if clause_id in by_id else ""
         clause_card(standard.by_id[clause_id], lang, "fail", values)
     hidden = [c.id for c in state.report.clauses if c.verdict == "not_visible"]
     if hidden:

@@ -9,7 +9,7 @@ import base64
 import pandas as pd
 import streamlit as st
 
-from posture.exports import jpeg_bytes, measured_values
+from posture.exports import jpeg_bytes
 from posture.pipeline import CheckResult
 from posture.routine import StepResult, combine
 from posture.sequence import VideoReport
@@ -53,7 +53,7 @@ def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
     order = {"fail": 0, "not_visible": 2, "pass": 1}
     rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
              t("verdict", lang): verdict_text(c.verdict, lang),
-             t("values", lang): measured_values(c),
+             t("values", lang): c.values_text(),
              t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else "",
              t("original", lang): c.original if lang == "zh" else f"{c.original} ({c.english})",
              t("source", lang): f"{c.source.file}:{c.source.lines}"}
@@ -71,7 +71,7 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
         if not failed:
             st.success(t("all_pass_now", lang))
         for c in failed:
-            clause_card(standard.by_id[c.id], lang, "fail", measured_values(c))
+            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
     st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
 
 

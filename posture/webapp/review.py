@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from posture.annotate import annotate
-from posture.exports import Section, clause_row, jpeg_bytes, measured_values, to_csv, to_html, to_json
+from posture.exports import Section, clause_row, jpeg_bytes, to_csv, to_html, to_json
 from posture.images import BadInput
 from posture.pipeline import PROFILES, SCENARIO_CHOICES, CheckResult
 from posture.standards import Lang, Text
@@ -116,7 +116,7 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
             t("title", lang): standard.by_id[r.clause].title.get(lang),
             t("verdict", lang): verdict_text(r.verdict, lang),
             t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
-            t("values", lang): measured_values(clause), t("advice", lang): clause.advice.get(lang),
+            t("values", lang): clause.values_text(), t("advice", lang): clause.advice.get(lang),
             t("original", lang): clause.original if lang == "zh" else f"{clause.original} ({clause.english})",
             t("source", lang): f"{clause.source.file}:{clause.source.lines}"})
     return pd.DataFrame(out)
@@ -129,7 +129,7 @@ def _photo_export_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) ->
     for r in rows:
         clause = next(c for c in items[r.check_id].result.report.clauses if c.id == r.clause)
         out.append(clause_row(items[r.check_id].name, standard.by_id[r.clause], r.verdict, lang,
-                              values=measured_values(clause), override=r.override, note=r.note))
+                              values=clause.values_text(), override=r.override, note=r.note))
     return out
 
 
@@ -241,7 +241,7 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     with right:
         standard = resources.standard()
         for c in item.result.report.failed():
-            clause_card(standard.by_id[c.id], lang, "fail", measured_values(c))
+            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
     _override(item, lang)
 
 
