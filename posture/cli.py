@@ -42,9 +42,7 @@ def _print_report(report, lang: str) -> None:
     for w in report.person.warnings:
         print(f"  ! {w.get(lang)}")
     for c in report.clauses:
-        values = ", ".join(f"{m.name}={'-' if m.value is None else f'{m.value:.3g}'} [{m.expected}]"
-                           for m in c.measurements)
-        line = f"  {marks[c.verdict]} {c.id:<18} {c.title.get(lang)}: {values}"
+        line = f"  {marks[c.verdict]} {c.id:<18} {c.title.get(lang)}: {c.values_text()}"
         if c.verdict == "fail":
             line += f"  -> {c.advice.get(lang)}"
         print(line)

@@ -3,6 +3,7 @@ standard; this holds only labels, buttons and messages."""
 
 from __future__ import annotations
 
+from posture.exports import VERDICT_LABELS
 from posture.standards import Lang
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -65,10 +66,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "source": ("出处", "Source"),
     "values": ("测量值", "Measured"),
     "verdict": ("判定", "Verdict"),
-    "pass": ("通过", "pass"),
-    "fail": ("未通过", "fail"),
-    "not_visible": ("看不到", "not visible"),
-    "not_observed": ("没有观察到", "not observed"),
     "skipped": ("跳过", "skipped"),
     "clause": ("条款", "Clause"),
     "title": ("标题", "Title"),
@@ -195,6 +192,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pass_rate": ("通过率", "pass rate"),
     "date": ("日期", "date"),
 }
+
+
+# The verdict words are the exports' own, so the page and the files say the same.
+STRINGS.update({v: (VERDICT_LABELS["zh"][v], VERDICT_LABELS["en"][v])
+                for v in ("pass", "fail", "not_visible", "not_observed")})
 
 
 def t(key: str, lang: Lang, **kwargs: object) -> str:
