@@ -191,10 +191,13 @@ def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
     return out
 
 
-def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clauses: int = 10) -> np.ndarray:
+def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clauses: int = 10,
+             panel: bool = True) -> np.ndarray:
     """The picture with the skeleton, values and a panel of failing clauses (RGB uint8).
 
-    ``rgb`` is the frame as the user sees it (mirrored for a selfie view).
+    ``rgb`` is the frame as the user sees it (mirrored for a selfie view). Without the
+    ``panel`` (a live view lists the clauses itself) only the drawn picture is returned, at
+    the drawing's scale.
     """
     h, w = rgb.shape[:2]
     # Small photos are enlarged so the labels stay readable, large ones reduced to 720 px
@@ -215,15 +218,16 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
     if box is not None:
         (x0, y0), (x1, y1) = cv.xy(box[0]), cv.xy(box[1])
         cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), RED if face_red else GREEN, thickness)
-    return _with_panel(img, result, cv, lang, max_clauses)
-
-
-def _with_panel(img: np.ndarray, result: CheckResult, cv: _Canvas, lang: Lang, max_clauses: int) -> np.ndarray:
     font_size = max(14, img.shape[0] // 40)
-    if not load_font(font_size)[1]:
-        lang = "en"  # no CJK font installed: draw English rather than empty boxes
     small = max(12, font_size - 4)
     _draw_labels(img, result, cv, small)
+    return _with_panel(img, result, lang, max_clauses, font_size, small) if panel else img
+
+
+def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: int, font_size: int,
+                small: int) -> np.ndarray:
+    if not load_font(font_size)[1]:
+        lang = "en"  # no CJK font installed: draw English rather than empty boxes
     report = result.report
     panel_w = max(380, img.shape[1] // 2)
     panel = np.full((img.shape[0], panel_w, 3), 250, dtype=np.uint8)

@@ -141,3 +141,15 @@ def test_a_bow_is_counted_and_drawn_in_the_live_view(processor, standard):
     assert (verdicts["BW-BOW"], verdicts["BW-SMILE"], verdicts["BW-HANDS"]) == ("pass", "pass", "pass")
     assert report.kind == "live" and report.frames_with_person == 40
     assert processor.end_session() is None  # a new session, with no frame yet
+
+
+@pytest.mark.parametrize(("height", "width"), [(480, 640), (360, 640), (720, 1280)])
+def test_the_live_picture_is_the_camera_frame_without_the_report_panel(checker, height, width):
+    from posture.webapp.live import draw_live
+
+    view = np.full((height, width, 3), 40, dtype=np.uint8)
+    result = checker.check_landmarks(Body().landmarks())
+    picture = draw_live(view, result, frozenset(), None, "zh")
+    assert picture.shape == view.shape
+    # The report panel is light grey (250); the right edge of the live picture is the frame's.
+    assert picture[height // 2, width - 3].max() < 100

@@ -90,9 +90,9 @@ def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], stat
     """The frame the trainee sees: skeleton and values (from :func:`annotate`, without its
     side panel, at the frame's own size), the routine's step, what to fix, what fails."""
     h, w = view.shape[:2]
-    full = annotate(view, drawn_result(result, shown), lang, max_clauses=0)
-    scale = float(np.clip(720.0 / h, 0.25, 3.0))  # annotate's own scaling
-    picture = cv2.resize(full[:, :round(w * scale)], (w, h), interpolation=cv2.INTER_AREA)
+    picture = annotate(view, drawn_result(result, shown), lang, panel=False)
+    if picture.shape[:2] != (h, w):
+        picture = cv2.resize(picture, (w, h), interpolation=cv2.INTER_AREA)
     lines: list[tuple[str, tuple[int, int, int]]] = []
     if status is not None:
         lines.append((status_line(status, lang), (255, 255, 255)))
