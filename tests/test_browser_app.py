@@ -204,10 +204,10 @@ def test_live_routine_checks_placement_counts_down_and_summarises(page, screensh
     page.get_by_role("button", name="跳过这一步").click()
     # The smile step needs only the face: it counts down, holds, and moves on.
     page.get_by_text(re.compile(r"第 2/5 步 · 微笑 · 准备 \d 秒")).first.wait_for()
-    page.get_by_text("第 3/5 步", exact=False).first.wait_for()
-    for _ in range(3):  # point left, point right, greet the customer
+    for step in (3, 4, 5):  # point left, point right, greet the customer
+        # Wait for each step before skipping it: a click during a page refresh is lost.
+        page.get_by_text(f"第 {step}/5 步", exact=False).first.wait_for()
         page.get_by_role("button", name="跳过这一步").click()
-        time.sleep(1.0)  # the status beside the video refreshes twice a second
     summary = page.get_by_role("heading", name="流程总结")
     summary.wait_for()
     shot(page, summary, screenshots / "live_routine_summary.png")
