@@ -9,7 +9,7 @@ mirrors the drawing again for display.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 import cv2
@@ -250,13 +250,173 @@ def mouth_patch(frame: np.ndarray, face: np.ndarray) -> np.ndarray | None:
     return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _body_box(face_box) -> Box:
-    """The region where the body of the person with this face (a relative bounding box from
-    the face detector) would be: 5 face widths across, from above the hair to 8 faces down."""
-    x, y, w, h = face_box.xmin, face_box.ymin, face_box.width, face_box.height
+def _body_box(face_box: Box) -> Box:
+    """The region where the body of the person with this face (a relative box from the face
+    detector) would be: 5 face widths across, from above the hair to 8 faces down."""
+    x, y, w, h = face_box
     x0, x1 = max(0.0, x + w / 2 - 2.5 * w), min(1.0, x + w / 2 + 2.5 * w)
     y0, y1 = max(0.0, y - 0.8 * h), min(1.0, y + 8.0 * h)
     return x0, y0, x1 - x0, y1 - y0
+
+
+PixelBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels of the frame
+
+
+def _person_region(face: Box, others: list[Box]) -> Box:
+    """Where to look for the person with this ``face`` among ``others`` (relative boxes):
+    across to halfway to the next faces on either side (the frame's edge where there is none)
+    but at least 2.5 face widths each way, and from 4 faces above (a raised hand) to the frame's bottom.
+    As wide as their neighbours allow, so that their arms and legs are in it and Holistic
+    sees them much as it would in a photo of them alone (the other faces are greyed out)."""
+    x, y, w, h = face
+    cx = x + w / 2
+    left = max(((cx + o[0] + o[2] / 2) / 2 for o in others if o[0] + o[2] / 2 < cx), default=0.0)
+    right = min(((cx + o[0] + o[2] / 2) / 2 for o in others if o[0] + o[2] / 2 > cx), default=1.0)
+    x0, x1 = max(0.0, min(left, cx - 2.5 * w)), min(1.0, max(right, cx + 2.5 * w))
+    y0 = max(0.0, y - 4.0 * h)
+    return x0, y0, x1 - x0, 1.0 - y0
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person of a frame: a stable ``id`` (left to right in a photo, the tracker's in a
+    video), the ``box`` around them, the width of their face as the face detector saw it,
+    and their own :class:`Landmarks` (empty when ``too_small``: a face under the
+    standard's ``min_face_px``, listed so nobody is dropped silently)."""
+
+    id: int
+    box: PixelBox
+    landmarks: Landmarks
+    face_box: PixelBox | None = None
+    too_small: bool = False
+
+    @property
+    def face_px(self) -> float | None:
+        return None if self.face_box is None else self.face_box[2] - self.face_box[0]
+
+
+@dataclass(frozen=True)
+class People:
+    """Everyone found in one frame, one row per person (``ids``, ``boxes`` as parallel
+    arrays); one person is the case of one row, nobody found the case of none."""
+
+    width: int
+    height: int
+    persons: tuple[Person, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.persons)
+
+    def __iter__(self):
+        return iter(self.persons)
+
+    def __getitem__(self, index: int) -> Person:
+        return self.persons[index]
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.array([p.id for p in self.persons], dtype=int)
+
+    @property
+    def boxes(self) -> np.ndarray:
+        return np.array([p.box for p in self.persons], dtype=float).reshape(-1, 4)
+
+    def with_ids(self, ids: list[int]) -> People:
+        """The same people with new ids (a tracker's), in the same order."""
+        return replace(self, persons=tuple(replace(p, id=i) for p, i in zip(self.persons, ids, strict=True)))
+
+
+def _pixel_box(box: Box, width: int, height: int) -> PixelBox:
+    x0, y0, bw, bh = box
+    return x0 * width, y0 * height, (x0 + bw) * width, (y0 + bh) * height
+
+
+def _inside(point: np.ndarray, box: PixelBox, grow: float = 0.0) -> bool:
+    x0, y0, x1, y1 = box
+    gx, gy = grow * (x1 - x0), grow * (y1 - y0)
+    return bool(x0 - gx <= point[0] <= x1 + gx and y0 - gy <= point[1] <= y1 + gy)
+
+
+def _relative(detection) -> Box:
+    b = detection.location_data.relative_bounding_box
+    return b.xmin, b.ymin, b.width, b.height
+
+
+# The face detector sees the frame at 192 x 192 px, where the faces of a group photo shrink
+# below what it finds; it looks again at four overlapping tiles of 60% of the frame (on the
+# group photos of etiquette-photos and t1.jpg this finds 4 of the 5 faces the whole frame
+# misses), and duplicates are merged.
+FACE_TILES: tuple[Box, ...] = ((0.0, 0.0, 0.6, 0.6), (0.4, 0.0, 0.6, 0.6), (0.0, 0.4, 0.6, 0.6), (0.4, 0.4, 0.6, 0.6))
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Intersection over the smaller box's area (a face found twice, once cut by a tile)."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return 0.0 if w <= 0 or h <= 0 else w * h / max(1e-9, min(a[2] * a[3], b[2] * b[3]))
+
+
+def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] = FACE_TILES) -> list[tuple[float, Box]]:
+    """(score, relative box) of the faces in ``frame`` (the whole frame, then each tile), best first."""
+    found: list[tuple[float, Box]] = []
+    for tile in (WHOLE_FRAME, *tiles):
+        part = frame if tile == WHOLE_FRAME else _crop(frame, tile)
+        tx, ty, tw, th = tile
+        for d in detector.process(part).detections or []:
+            x, y, w, h = _relative(d)
+            found.append((float(d.score[0]), (tx + x * tw, ty + y * th, w * tw, h * th)))
+    kept: list[tuple[float, Box]] = []
+    for score, box in sorted(found, key=lambda f: -f[0]):
+        if all(_overlap(box, k) < 0.4 for _, k in kept):
+            kept.append((score, box))
+    return kept
+
+
+# A face the landmark models cannot confirm (no skeleton or mesh of its own) is kept, as a
+# person whose landmarks were not found, only when the face detector is this sure of it:
+# below, on the photos tried, such "faces" were hands, knees and patterns.
+UNCONFIRMED_FACE_SCORE = 0.8
+
+
+def _crop(frame: np.ndarray, box: Box) -> np.ndarray:
+    fh, fw = frame.shape[:2]
+    return np.ascontiguousarray(frame[round(box[1] * fh):round((box[1] + box[3]) * fh),
+                                      round(box[0] * fw):round((box[0] + box[2]) * fw)])
+
+
+def _nearer_another(x: np.ndarray, face_box: PixelBox, others: list[PixelBox]) -> np.ndarray:
+    """Which of the x positions are nearer (in face widths, across) to another face's centre
+    than to this one's: side by side, that is the neighbour's body, not this person's."""
+    def across(box: PixelBox) -> np.ndarray:
+        return np.abs(x - (box[0] + box[2]) / 2) / max(1.0, box[2] - box[0])
+
+    own = across(face_box)
+    nearer = np.zeros(len(x), dtype=bool)
+    for other in others:
+        nearer |= across(other) < own
+    return nearer
+
+
+def _own_parts(lm: Landmarks, face_box: PixelBox, region: PixelBox, others: list[PixelBox] = ()) -> Landmarks:
+    """``lm`` with only what belongs to the person of ``face_box``: a skeleton whose nose is
+    not at that face, or a mesh centred elsewhere, is another person's (dropped with the
+    hands Holistic found from it); joints outside ``region``, or nearer another face of
+    ``others`` (Holistic carrying the skeleton on along the neighbour's legs), are not seen."""
+    changes: dict[str, object] = {}
+    if lm.pose is not None and not _inside(lm.pose[PoseLM.NOSE], face_box, grow=0.5):
+        changes.update(pose=None, pose_visibility=None, pose_world=None, left_hand=None, right_hand=None)
+    elif lm.pose is not None:
+        outside = np.array([not _inside(p, region) for p in lm.pose]) | _nearer_another(lm.pose[:, 0], face_box,
+                                                                                        list(others))
+        for side in ("left_hand", "right_hand"):
+            hand = getattr(lm, side)
+            if hand is not None and _nearer_another(hand[:1, 0], face_box, list(others))[0]:
+                changes[side] = None
+        if outside.any():
+            changes["pose_visibility"] = np.where(outside, 0.0, lm.pose_visibility)
+    if lm.face is not None and not _inside(lm.face[FaceLM.NOSE_TIP], face_box, grow=0.3):
+        changes.update(face=None, mouth_patch=None)
+    return replace(lm, **changes) if changes else lm
 
 
 class LandmarkDetector:
@@ -285,17 +445,17 @@ class LandmarkDetector:
             min_detection_confidence=0.5,
             min_tracking_confidence=0.5,
         )
-        # Holistic follows one person; a separate face detector tells us whether others
-        # are in the picture so the report can warn which one was checked.
+        # Holistic follows one person; the full-range face detector finds the others.
         self._faces = (mp.solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
         self._fallbacks = static_image_mode if fallbacks is None else fallbacks
         self._face_mesh = None  # created on first need
         self._hands = None
+        self._crop_holistic = None
 
-    def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
-        """Landmarks of the most prominent person in an RGB uint8 frame."""
+    def _prepare(self, rgb: np.ndarray, mirrored: bool) -> np.ndarray:
+        """The unmirrored, contiguous frame, reduced to ``MAX_SIDE``."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError("detect() needs an RGB uint8 image of shape (h, w, 3)")
         height, width = rgb.shape[:2]
@@ -304,19 +464,29 @@ class LandmarkDetector:
         if scale < 1.0:
             frame = cv2.resize(frame, (round(width * scale), round(height * scale)),
                                interpolation=cv2.INTER_AREA)
-        frame = np.ascontiguousarray(frame)
+        return np.ascontiguousarray(frame)
+
+    def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
+        """Landmarks of the most prominent person in an RGB uint8 frame."""
+        frame = self._prepare(rgb, mirrored)
+        faces = [b for _, b in find_faces(self._faces, frame, tiles=())] if self._faces is not None else None
+        return self._detect_one(frame, rgb.shape[1], rgb.shape[0], mirrored, faces)
+
+    def _detect_one(self, frame: np.ndarray, width: int, height: int, mirrored: bool,
+                    faces: list[Box] | None) -> Landmarks:
         res = self._holistic.process(frame)
-        faces = (self._faces.process(frame).detections or []) if self._faces is not None else None
         box = WHOLE_FRAME
         if res.pose_landmarks is None and faces:
             # Holistic's person detector can miss everyone in a picture of several people;
             # looking again around the largest face finds that person.
-            largest = max(faces, key=lambda d: d.location_data.relative_bounding_box.width)
-            box = _body_box(largest.location_data.relative_bounding_box)
-            fh, fw = frame.shape[:2]
-            crop = frame[round(box[1] * fh):round((box[1] + box[3]) * fh),
-                         round(box[0] * fw):round((box[0] + box[2]) * fw)]
-            res = self._holistic.process(np.ascontiguousarray(crop))
+            box = _body_box(max(faces, key=lambda f: f[2]))
+            res = self._holistic.process(_crop(frame, box))
+        return self._landmarks(res, frame, width, height, box, mirrored,
+                               faces_in_frame=-1 if faces is None else len(faces), fallbacks=self._fallbacks)
+
+    def _landmarks(self, res, frame: np.ndarray, width: int, height: int, box: Box, mirrored: bool, *,
+                   faces_in_frame: int, fallbacks: bool) -> Landmarks:
+        """Holistic's results found in the ``box`` region of ``frame``, in full-frame pixels."""
         visibility = (np.array([p.visibility for p in res.pose_landmarks.landmark])
                       if res.pose_landmarks else None)
         world = (np.array([(p.x, p.y, p.z) for p in res.pose_world_landmarks.landmark])
@@ -324,9 +494,9 @@ class LandmarkDetector:
         face = _to_array(res.face_landmarks, width, height, box)
         hands = {"left": _to_array(res.left_hand_landmarks, width, height, box),
                  "right": _to_array(res.right_hand_landmarks, width, height, box)}
-        if self._fallbacks and face is None:
+        if fallbacks and face is None:
             face = self._face_alone(frame, width, height)
-        if self._fallbacks and hands["left"] is None and hands["right"] is None:
+        if fallbacks and hands["left"] is None and hands["right"] is None:
             hands = self._hands_alone(frame, width, height)
         patch = None
         if face is not None:  # the mesh is in the full frame's pixels; ``frame`` may be smaller
@@ -336,17 +506,104 @@ class LandmarkDetector:
             pose_visibility=visibility, pose_world=world, face=face,
             left_hand=hands["left"], right_hand=hands["right"],
             mirrored=mirrored, min_visibility=self.min_visibility,
-            faces_in_frame=-1 if faces is None else len(faces), mouth_patch=patch,
+            faces_in_frame=faces_in_frame, mouth_patch=patch,
         )
 
-    def _face_alone(self, frame: np.ndarray, width: int, height: int) -> np.ndarray | None:
+    def detect_people(self, rgb: np.ndarray, mirrored: bool = False, min_face_px: float = 0.0) -> People:
+        """Everyone in an RGB uint8 frame, numbered left to right as the frame is shown.
+
+        With one face or none this is :meth:`detect`. With several, each face the
+        full-range face detector finds gets its own look: Holistic on the region where that
+        person's body would be, with the other faces in it greyed out (MediaPipe's pose
+        detector finds a person by the face, so it then finds this one), mapped back to the
+        frame. A skeleton or mesh that does not belong to its own face, and joints outside
+        the region, are dropped rather than attached to the wrong person. Faces narrower
+        than ``min_face_px`` are listed as too small, without landmarks.
+        """
+        frame = self._prepare(rgb, mirrored)
+        height, width = rgb.shape[:2]
+        scored = find_faces(self._faces, frame) if self._faces is not None else None
+        faces = None if scored is None else [b for _, b in scored]
+        if faces is None or len(faces) <= 1:
+            lm = self._detect_one(frame, width, height, mirrored, faces)
+            if all(x is None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand)):
+                return People(width, height)
+            face_box = (_pixel_box(faces[0], width, height) if faces else None)
+            box = lm.person_box() or face_box or (0.0, 0.0, float(width), float(height))
+            return People(width, height, (Person(1, box, lm, face_box),))
+        found = self._each_person(frame, width, height, scored, mirrored, min_face_px)
+        if any(lm is None for _, lm in found):
+            # A "face" no landmark model confirmed was set aside: look again without it, since
+            # it had narrowed its neighbours' regions and greyed out part of them.
+            kept = [sf for sf, (_, lm) in zip(scored, found, strict=True) if lm is not None]
+            found = self._each_person(frame, width, height, kept, mirrored, min_face_px)
+        persons = [Person(0, face_box, Landmarks(width, height, mirrored=mirrored, faces_in_frame=len(found)),
+                          face_box, too_small=True) if lm is False else
+                   Person(0, lm.person_box() or face_box, lm, face_box) for face_box, lm in found if lm is not None]
+        order = sorted(persons, key=lambda p: (-1 if mirrored else 1) * (p.face_box[0] + p.face_box[2]))
+        return People(width, height, tuple(replace(p, id=n) for n, p in enumerate(order, start=1)))
+
+    def _each_person(self, frame: np.ndarray, width: int, height: int, scored: list[tuple[float, Box]],
+                     mirrored: bool, min_face_px: float) -> list[tuple[PixelBox, Landmarks | bool | None]]:
+        """(face box in pixels, landmarks) for each face: False when too small, None when
+        nothing of this person was found and the face detector was not sure of the face."""
+        boxes = [b for _, b in scored]
+        out: list[tuple[PixelBox, Landmarks | bool | None]] = []
+        for i, (score, own) in enumerate(scored):
+            face_box = _pixel_box(own, width, height)
+            if face_box[2] - face_box[0] < min_face_px:
+                out.append((face_box, False))
+                continue
+            others = [b for j, b in enumerate(boxes) if j != i]
+            lm = self._detect_in(frame, width, height, _person_region(own, others), own, others, mirrored,
+                                 len(scored))
+            unconfirmed = lm.pose is None and lm.face is None and score < UNCONFIRMED_FACE_SCORE
+            out.append((face_box, None if unconfirmed else lm))
+        return out
+
+    def _detect_in(self, frame: np.ndarray, width: int, height: int, body: Box, own: Box, others: list[Box],
+                   mirrored: bool, faces_in_frame: int) -> Landmarks:
+        """One person's landmarks from the ``body`` region around their face ``own``."""
+        import mediapipe as mp
+
+        if self._crop_holistic is None:  # static: each call is a different person
+            self._crop_holistic = mp.solutions.holistic.Holistic(
+                static_image_mode=True, model_complexity=1, refine_face_landmarks=True,
+                min_detection_confidence=0.5)
+        crop = _crop(frame, body).copy()
+        ch, cw = crop.shape[:2]
+        bx, by, bw, bh = body
+        fill = crop.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+        for ox, oy, ow, oh in others:
+            # The other face, grown a little (hair, chin), in the crop's pixels.
+            x0 = round((ox - 0.15 * ow - bx) / bw * cw)
+            x1 = round((ox + 1.15 * ow - bx) / bw * cw)
+            y0 = round((oy - 0.25 * oh - by) / bh * ch)
+            y1 = round((oy + 1.15 * oh - by) / bh * ch)
+            if x1 > 0 and y1 > 0 and x0 < cw and y0 < ch:
+                crop[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = fill
+        res = self._crop_holistic.process(np.ascontiguousarray(crop))
+        lm = self._landmarks(res, frame, width, height, body, mirrored, faces_in_frame=faces_in_frame,
+                             fallbacks=False)
+        lm = _own_parts(lm, _pixel_box(own, width, height), _pixel_box(body, width, height),
+                        [_pixel_box(o, width, height) for o in others])
+        if lm.face is None and self._fallbacks:
+            # Holistic found no face of theirs (its body detector missed them): the face alone
+            # still judges the face clauses.
+            face = self._face_alone(crop, width, height, body)
+            if face is not None and _inside(face[FaceLM.NOSE_TIP], _pixel_box(own, width, height), grow=0.3):
+                patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
+                lm = replace(lm, face=face, mouth_patch=patch)
+        return lm
+
+    def _face_alone(self, frame: np.ndarray, width: int, height: int, box: Box = WHOLE_FRAME) -> np.ndarray | None:
         import mediapipe as mp
 
         if self._face_mesh is None:
             self._face_mesh = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5)
         found = self._face_mesh.process(frame).multi_face_landmarks
-        return _to_array(found[0], width, height) if found else None
+        return _to_array(found[0], width, height, box) if found else None
 
     def _hands_alone(self, frame: np.ndarray, width: int, height: int) -> dict[str, np.ndarray | None]:
         import mediapipe as mp
@@ -377,7 +634,7 @@ class LandmarkDetector:
         return hands
 
     def close(self) -> None:
-        for graph in (self._holistic, self._faces, self._face_mesh, self._hands):
+        for graph in (self._holistic, self._faces, self._face_mesh, self._hands, self._crop_holistic):
             if graph is not None:
                 graph.close()
 

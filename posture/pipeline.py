@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from posture.images import decode_image
-from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks
+from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People
+from posture.landmarks import Person as PersonLM
 from posture.measure import measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
-from posture.report import Person, Report, Skipped, build_report
+from posture.report import FrameReport, Person, Report, Skipped, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Verdict, judge_all
@@ -29,11 +30,22 @@ SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "hando
 
 @dataclass(frozen=True)
 class CheckResult:
-    """A report with what it was made from, for drawing and for the sequence layer."""
+    """One person's report with what it was made from, for drawing and for the sequence
+    layer. A frame's check also carries everyone in it (``people``, each a CheckResult of
+    one person, this one among them) and the frame's report (``frame``); ``report``,
+    ``landmarks`` and ``verdicts`` are then those of the main person (the largest judged)."""
 
     report: Report
     landmarks: Landmarks
     verdicts: list[Verdict]
+    people: tuple[CheckResult, ...] = ()
+    frame: FrameReport | None = None
+    person: PersonLM | None = None  # who this is in the frame (id, box)
+
+    @property
+    def everyone(self) -> tuple[CheckResult, ...]:
+        """Every person's result (this one alone when not checked as a frame)."""
+        return self.people or (self,)
 
 
 # A hand is only judged when its wrist-to-middle-knuckle span is at least this many pixels:
@@ -59,23 +71,38 @@ def _usable_parts(lm: Landmarks, min_shoulder_px: float) -> tuple[Landmarks, lis
     return lm, warnings
 
 
-def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text]) -> Person:
-    """Who is in the frame, and whether any part of them is large enough to be judged."""
+def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text], who: PersonLM | None = None,
+            several: bool = False) -> Person:
+    """Who is in the frame, and whether any part of them is large enough to be judged.
+    ``who``: this person's row of the frame's people; ``several``: everyone in the frame is
+    checked, so the warning that only one is no longer applies."""
+    if who is not None and who.too_small:
+        return Person(found=True, judgeable=False, faces_in_frame=lm.faces_in_frame,
+                      box=[round(v, 1) for v in who.box], warnings=[*warnings, Text(
+                          zh=f"人物太小,无法判断(脸宽 {who.face_px:.0f} 像素)",
+                          en=f"too small to judge (face {who.face_px:.0f} px wide)")])
     found = any(x is not None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand))
     face_ok = usable.face is not None and float(np.linalg.norm(
         usable.face[FaceLM.LEFT_EYE_OUTER, :2] - usable.face[FaceLM.RIGHT_EYE_OUTER, :2])) >= MIN_EYE_SPAN_PX
     judgeable = found and (usable.pose is not None or face_ok or usable.left_hand is not None
                            or usable.right_hand is not None)
     warnings = list(warnings)
-    if not found:
+    if not found and who is not None:
+        warnings.append(Text(zh="找到了脸,但找不到此人的骨架和面部特征点(被遮挡或转身)",
+                             en="a face was found but none of this person's landmarks (hidden or turned away)"))
+    elif not found:
         warnings.append(Text(zh="画面中没有找到人", en="no person found in the picture"))
-    if lm.faces_in_frame > 1:
+    if lm.faces_in_frame > 1 and not several:
         warnings.append(Text(
             zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查画出骨架的一人",
             en=f"{lm.faces_in_frame} faces in the picture; only the person with the skeleton drawn is checked"))
-    box = lm.person_box()
+    box = lm.person_box() if who is None else who.box
     return Person(found=found, judgeable=judgeable, faces_in_frame=lm.faces_in_frame,
                   box=[round(v, 1) for v in box] if box else None, warnings=warnings)
+
+
+def _area(box: tuple[float, float, float, float] | None) -> float:
+    return 0.0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
 
 
 class Checker:
@@ -94,15 +121,16 @@ class Checker:
             min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
-                        source: str | None = None,
-                        timings: dict[str, float] | None = None) -> CheckResult:
-        """Measurements, verdicts and report for landmarks already found."""
+                        source: str | None = None, timings: dict[str, float] | None = None,
+                        who: PersonLM | None = None, several: bool = False) -> CheckResult:
+        """Measurements, verdicts and report for one person's landmarks already found
+        (``who``, ``several``: see :func:`_person`)."""
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
         timings = dict(timings or {})
         t0 = time.perf_counter()
         usable, warnings = _usable_parts(lm, self.standard.settings.min_shoulder_width_px)
-        person = _person(lm, usable, warnings)
+        person = _person(lm, usable, warnings, who, several)
         measured = measure_all(usable, SCENARIO_MEASUREMENTS)
         choice = choose_scenarios(scenario, usable, measured)
         applicable, skipped = [], []
@@ -123,20 +151,40 @@ class Checker:
         report = build_report(
             source=source, width=lm.width, height=lm.height, choice=choice, profile=profile,
             person=person, verdicts=verdicts, skipped=skipped, settings=self.standard.settings,
-            timings_ms=timings)
+            timings_ms=timings, person_id=1 if who is None else who.id)
         timings["report"] = (time.perf_counter() - t2) * 1e3
         report.timings_ms["report"] = round(timings["report"], 2)
-        return CheckResult(report, lm, verdicts)
+        return CheckResult(report, lm, verdicts, person=who)
+
+    def check_people(self, people: People, *, scenario: str = "auto", profile: str = "any",
+                     source: str | None = None, timings: dict[str, float] | None = None,
+                     mirrored: bool = False) -> CheckResult:
+        """Every person of a frame checked on their own; the result is the main person's
+        (the largest judged one) with everyone in ``people`` and the frame's report."""
+        timings = dict(timings or {})
+        several = len(people) > 1
+        results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profile, source=source,
+                                             timings=timings, who=p, several=several) for p in people)
+        if results:
+            judged = [r for r in results if r.report.person.judgeable] or list(results)
+            main = max(judged, key=lambda r: _area(r.person.box))
+        else:  # nobody found: the report of nobody says so
+            main = self.check_landmarks(Landmarks(people.width, people.height, mirrored=mirrored),
+                                        scenario=scenario, profile=profile, source=source, timings=timings)
+        frame = FrameReport(source=source, width=people.width, height=people.height,
+                            people=[r.report for r in results], warnings=main.report.person.warnings
+                            if not results else [], timings_ms={k: round(t, 2) for k, t in timings.items()})
+        return replace(main, people=results, frame=frame)
 
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view."""
         t0 = time.perf_counter()
-        lm = self.detector.detect(rgb, mirrored=mirrored)
+        people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
-        return self.check_landmarks(lm, scenario=scenario, profile=profile, source=source,
-                                    timings=timings)
+        return self.check_people(people, scenario=scenario, profile=profile, source=source,
+                                 timings=timings, mirrored=mirrored)
 
     def check_file(self, path: Path | str, **kwargs: object) -> tuple[CheckResult, np.ndarray]:
         """Decode and check a photo; raises :class:`posture.images.BadInput` with a clear

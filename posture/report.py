@@ -14,7 +14,8 @@ from posture.scenarios import ScenarioChoice
 from posture.standards import Lang, Settings, Source, Text
 from posture.verdicts import Verdict
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.0"  # one person's report (an entry of a frame's ``people``)
+FRAME_REPORT_VERSION = "2.0"  # a frame: everyone in it
 
 
 class MeasurementOut(BaseModel):
@@ -72,7 +73,10 @@ class Score(BaseModel):
 
 
 class Report(BaseModel):
+    """One person's report."""
+
     version: str = REPORT_VERSION
+    id: int = Field(default=1, description="the person's number in the frame (left to right; a video's track)")
     source: str | None
     width: int
     height: int
@@ -102,6 +106,23 @@ class Report(BaseModel):
         return rows
 
 
+class FrameReport(BaseModel):
+    """A checked frame: everyone in it, each with their own report (docs/REPORT.md)."""
+
+    version: str = FRAME_REPORT_VERSION
+    source: str | None
+    width: int
+    height: int
+    people: list[Report] = Field(description="one per person, left to right; empty when nobody was found")
+    warnings: list[Text] = Field(description="about the frame (e.g. nobody found)")
+    timings_ms: dict[str, float]
+
+    def rows(self, lang: Lang = "en") -> list[dict[str, object]]:
+        """One table row per person and clause (``person``: the id, ``box``: x0 y0 x1 y1)."""
+        return [{**row, "person": p.id, "box": " ".join(f"{v:.0f}" for v in p.person.box or [])}
+                for p in self.people for row in p.rows(lang)]
+
+
 def _clause_result(v: Verdict) -> ClauseResult:
     c = v.clause
     return ClauseResult(
@@ -128,9 +149,9 @@ def score(verdicts: list[Verdict], settings: Settings) -> Score:
 
 def build_report(*, source: str | None, width: int, height: int, choice: ScenarioChoice,
                  profile: str, person: Person, verdicts: list[Verdict], skipped: list[Skipped],
-                 settings: Settings, timings_ms: dict[str, float]) -> Report:
+                 settings: Settings, timings_ms: dict[str, float], person_id: int = 1) -> Report:
     return Report(
-        source=source, width=width, height=height, scenario_requested=choice.requested,
+        id=person_id, source=source, width=width, height=height, scenario_requested=choice.requested,
         scenarios=choice.applied, scenario_reason=choice.reason, profile=profile, person=person,
         clauses=[_clause_result(v) for v in verdicts], not_applicable=skipped,
         score=score(verdicts, settings), timings_ms={k: round(t, 2) for k, t in timings_ms.items()},

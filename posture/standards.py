@@ -149,6 +149,7 @@ class Clause(_Strict):
 class Settings(_Strict):
     min_visibility: float = Field(ge=0.0, le=1.0)
     min_shoulder_width_px: float = Field(gt=0)
+    min_face_px: float = Field(default=20.0, gt=0)
     max_pixels: int = Field(gt=0)
     severity_weights: dict[Severity, float]
     why: dict[str, str]

@@ -96,15 +96,19 @@ def test_annotation_marks_failing_parts_red(checker):
     assert not np.array_equal(zh[:, panel], en[:, panel])  # the panel's text follows the language
 
 
-def test_several_people_are_warned_about(checker, samples):
+def test_several_people_are_each_checked(checker, samples):
     import cv2
 
     a = decode_image(samples / "astronaut_smile.png")
     b = decode_image(samples / "hagrid_palm.jpg")
     b = cv2.resize(b, (round(b.shape[1] * a.shape[0] / b.shape[0]), a.shape[0]))
-    report = checker.check_rgb(np.hstack([a, b])).report
-    assert report.person.judgeable and report.person.faces_in_frame == 2
-    assert any("2 faces" in w.en for w in report.person.warnings)
+    result = checker.check_rgb(np.hstack([a, b]))
+    assert [p.report.id for p in result.people] == [1, 2]
+    assert all(p.report.person.judgeable for p in result.people)
+    # Nobody is left unchecked, so the old one-person warning is gone.
+    assert not any("faces" in w.en for p in result.people for w in p.report.person.warnings)
+    frame = json.loads(result.frame.model_dump_json())
+    assert frame["version"] == "2.0" and [p["id"] for p in frame["people"]] == [1, 2]
 
 
 def test_landmarks_found_in_a_crop_map_back_to_the_frame():
@@ -112,8 +116,7 @@ def test_landmarks_found_in_a_crop_map_back_to_the_frame():
 
     from posture.landmarks import _body_box, _to_array
 
-    face = SimpleNamespace(xmin=0.5, ymin=0.1, width=0.1, height=0.1)
-    box = _body_box(face)
+    box = _body_box((0.5, 0.1, 0.1, 0.1))
     assert np.allclose(box, (0.3, 0.02, 0.5, 0.88))  # 5 faces wide, from above the hair to 8 faces down
     found = SimpleNamespace(landmark=[SimpleNamespace(x=0.5, y=0.5, z=0.1)])
     x, y, z = _to_array(found, 1000, 500, box)[0]

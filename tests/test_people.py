@@ -1,0 +1,90 @@
+"""Several people in one frame: each found, checked on their own and reported, as if alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.images import decode_image
+from posture.landmarks import PoseLM
+
+HEIGHT = 512
+PHOTOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "etiquette-photos" / "images"
+# Three real photos of one person each, whole body in view (two standing, one sitting).
+SINGLE = ("Agavi-tech__team-3.jpg", "Zsanett1__standing.jpg", "Jiayii03__proper_1.jpg")
+
+
+def _photo(name: str) -> np.ndarray:
+    rgb = decode_image(PHOTOS / name)
+    return cv2.resize(rgb, (round(rgb.shape[1] * HEIGHT / rgb.shape[0]), HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def _verdicts(result) -> dict[str, str]:
+    return {v.clause.id: v.outcome for v in result.verdicts}
+
+
+@pytest.fixture(scope="module")
+def photos():
+    if not all((PHOTOS / n).exists() for n in SINGLE):
+        pytest.skip(f"needs the shared evaluation photos in {PHOTOS}")
+    return [_photo(n) for n in SINGLE]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_people_side_by_side_get_the_verdicts_each_gets_alone(checker, photos, count):
+    alone = [checker.check_rgb(p) for p in photos[:count]]
+    together = checker.check_rgb(np.hstack(photos[:count]))
+    assert [p.report.id for p in together.people] == list(range(1, count + 1))  # numbered left to right
+    offset = 0
+    for single, person, photo in zip(alone, together.people, photos, strict=False):
+        assert person.report.person.judgeable
+        assert person.report.scenarios == single.report.scenarios
+        assert _verdicts(person) == _verdicts(single)
+        x0, _, x1, _ = person.report.person.box  # each box lies on its own photo
+        assert offset - 5 <= x0 < x1 <= offset + photo.shape[1] + 5
+        offset += photo.shape[1]
+    # The frame's report lists everyone; the main person is one of them.
+    assert len(together.frame.people) == count
+    assert together.report in [p.report for p in together.people]
+
+
+def test_overlapping_people_keep_their_own_skeletons(checker, photos):
+    a, b = photos[0], photos[1]
+    overlap = a.shape[1] // 4  # b's photo slides a quarter of a's width over a's right side
+    frame = np.zeros((HEIGHT, a.shape[1] + b.shape[1] - overlap, 3), dtype=np.uint8)
+    frame[:, :a.shape[1]] = a
+    frame[:, a.shape[1] - overlap:] = b
+    people = checker.check_rgb(frame).people
+    assert len(people) == 2
+    faces = [p.person.face_box for p in people]
+    for person, own, other in ((people[0], faces[0], faces[1]), (people[1], faces[1], faces[0])):
+        lm = person.landmarks
+        assert lm.pose is not None
+        for joint in (PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST,
+                      PoseLM.LEFT_HIP, PoseLM.RIGHT_HIP):
+            if not lm.seen(joint):
+                continue
+            x = lm.pose[joint, 0]
+            # Every seen joint is nearer (in face widths) its own face than the other person's.
+            own_d = abs(x - (own[0] + own[2]) / 2) / (own[2] - own[0])
+            other_d = abs(x - (other[0] + other[2]) / 2) / (other[2] - other[0])
+            assert own_d <= other_d, (person.report.id, joint.name)
+
+
+def test_a_face_too_small_is_listed_not_dropped(checker, photos):
+    big = photos[0]
+    small = cv2.resize(photos[1], None, fx=0.12, fy=0.12, interpolation=cv2.INTER_AREA)
+    frame = np.full((HEIGHT, big.shape[1] + 200, 3), 128, dtype=np.uint8)
+    frame[:, :big.shape[1]] = big
+    frame[100:100 + small.shape[0], big.shape[1] + 60:big.shape[1] + 60 + small.shape[1]] = small
+    people = checker.check_rgb(frame).people
+    tiny = [p for p in people if p.person is not None and p.person.too_small]
+    judged = [p for p in people if p.report.person.judgeable]
+    assert len(judged) == 1 and len(tiny) <= 1
+    for p in tiny:
+        assert not p.report.person.judgeable
+        assert any("too small" in w.en for w in p.report.person.warnings)
+        assert all(c.verdict == "not_visible" for c in p.report.clauses)
