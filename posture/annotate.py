@@ -209,6 +209,18 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
         img = cv2.resize(rgb, (round(w * scale), round(h * scale)),
                          interpolation=cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA)
     thickness = max(2, round(img.shape[0] / 300))
+    font_size = max(14, img.shape[0] // 40)
+    small = max(12, font_size - 4)
+    everyone = result.everyone
+    for person in everyone:
+        _draw_person(img, person, scale, thickness, small, numbered=len(everyone) > 1)
+    return _with_panel(img, result, lang, max_clauses, font_size, small) if panel else img
+
+
+def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: int, size: int,
+                 numbered: bool) -> None:
+    """One person's skeleton, hands, face box and values; their number above them when the
+    frame holds several (a person too small to judge: a grey box and the number)."""
     cv = _Canvas(result.landmarks, scale)
     red, face_red, hands_red = _failing(result.verdicts)
     _draw_reference_lines(img, cv, thickness)
@@ -218,19 +230,43 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
     if box is not None:
         (x0, y0), (x1, y1) = cv.xy(box[0]), cv.xy(box[1])
         cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), RED if face_red else GREEN, thickness)
-    font_size = max(14, img.shape[0] // 40)
-    small = max(12, font_size - 4)
-    _draw_labels(img, result, cv, small)
-    return _with_panel(img, result, lang, max_clauses, font_size, small) if panel else img
+    who = result.person
+    if who is not None and who.too_small and who.face_box is not None:
+        (x0, y0), (x1, y1) = cv.xy(np.array(who.face_box[:2])), cv.xy(np.array(who.face_box[2:]))
+        cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), GREY, max(1, thickness - 1))
+    _draw_labels(img, result, cv, size)
+    if numbered and who is not None:
+        anchor = who.face_box or who.box
+        x, y = cv.xy(np.array([(anchor[0] + anchor[2]) / 2, anchor[1]]))
+        text = f"#{who.id}" + (" too small" if who.too_small else "")
+        scale_txt = size / 24.0
+        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale_txt, 2)
+        x0, y0 = max(0, x - tw // 2), max(th + 4, y - 6)
+        cv2.rectangle(img, (x0 - 3, y0 - th - 4), (x0 + tw + 3, y0 + 4), (30, 30, 30), -1)
+        color = GREY if who.too_small else (RED if result.report.score.failed else GREEN)
+        cv2.putText(img, text, (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, scale_txt, color, 2, cv2.LINE_AA)
 
 
 def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: int, font_size: int,
                 small: int) -> np.ndarray:
     if not load_font(font_size)[1]:
         lang = "en"  # no CJK font installed: draw English rather than empty boxes
-    report = result.report
     panel_w = max(380, img.shape[1] // 2)
     panel = np.full((img.shape[0], panel_w, 3), 250, dtype=np.uint8)
+    everyone = result.everyone
+    y = 10
+    for person in everyone:
+        if y > img.shape[0] - font_size:
+            break
+        y = _person_panel(panel, person.report, lang, max(1, max_clauses // len(everyone)), font_size, small, y,
+                          img.shape[0], numbered=len(everyone) > 1) + 8
+    return np.hstack([img, panel])
+
+
+def _person_panel(panel: np.ndarray, report, lang: Lang, max_clauses: int, font_size: int, small: int, y: int,
+                  bottom: int, numbered: bool) -> int:
+    """One person's part of the panel from ``y`` down: score, warnings, failing clauses."""
+    panel_w = panel.shape[1]
     score = report.score
     if score.overall is None:
         head = "未能评分" if lang == "zh" else "No score"
@@ -238,7 +274,9 @@ def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: i
         head = f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}"
     counts = (f"通过 {score.passed} · 未通过 {score.failed} · 看不到 {score.not_visible}" if lang == "zh"
               else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
-    y = _text_block(panel, 10, 10, head, font_size, (20, 20, 20), panel_w - 20)
+    if numbered:
+        head = f"#{report.id} {head}"
+    y = _text_block(panel, 10, y, head, font_size, (20, 20, 20), panel_w - 20)
     y = _text_block(panel, 10, y + 2, counts, small, (80, 80, 80), panel_w - 20) + 4
     for warning in report.person.warnings:
         y = _text_block(panel, 10, y, "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
@@ -247,13 +285,16 @@ def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: i
         label = ("看不到:" if lang == "zh" else "not visible: ") + ", ".join(hidden)
         y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
     for clause in report.failed()[:max_clauses]:
-        if y > img.shape[0] - font_size:
+        if y > bottom - font_size:
             break
         y = _text_block(panel, 10, y + 4, f"× {clause.id} {clause.title.get(lang)}", font_size, RED, panel_w - 20)
+        if numbered:  # several people: the clause's title and advice, not its full text
+            y = _text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
+            continue
         text = clause.original if lang == "zh" else clause.english
         y = _text_block(panel, 24, y, text, small, (60, 60, 60), panel_w - 34)
         y = _text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
-    return np.hstack([img, panel])
+    return y
 
 
 def _draw_labels(img: np.ndarray, result: CheckResult, cv: _Canvas, size: int) -> None:

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from posture.cli import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_PASS, IMAGE_SUFFIXES
 
-CSV_FIELDS = ["photo", "clause", "verdict", "severity", "title", "values", "confidence", "advice",
+CSV_FIELDS = ["photo", "person", "box", "clause", "verdict", "severity", "title", "values", "confidence", "advice",
               "source", "scenario", "error"]
 
 _checker = None  # one Checker per worker process
@@ -56,9 +56,10 @@ def _check_one(photo: str) -> tuple[str, list[dict[str, object]], str | None, bo
     report = result.report
     if not report.person.judgeable:
         return photo, [], f"{photo}: " + "; ".join(w.get(lang) for w in report.person.warnings), False
-    scenario = "/".join(report.scenarios)
-    rows = [{**row, "photo": photo, "scenario": scenario, "error": ""} for row in report.rows(lang)]
-    return photo, rows, None, report.score.failed > 0
+    rows = [{**row, "photo": photo, "scenario": "/".join(person.report.scenarios), "error": "",
+             "person": person.report.id, "box": " ".join(f"{v:.0f}" for v in person.report.person.box or [])}
+            for person in result.everyone for row in person.report.rows(lang)]
+    return photo, rows, None, any(person.report.score.failed > 0 for person in result.everyone)
 
 
 def _done_photos(out: Path) -> set[str]:

@@ -33,11 +33,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mirrored", action="store_true", help="the photos are selfie (mirrored) views")
 
 
-def _print_report(report, lang: str) -> None:
+def _print_report(report, lang: str, several: bool = False) -> None:
     marks = {"pass": "✓", "fail": "✗", "not_visible": "?"}
     s = report.score
     overall = "-" if s.overall is None else f"{s.overall:.0f}"
-    print(f"{report.source}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}), "
+    who = f" person {report.id} at {' '.join(f'{v:.0f}' for v in report.person.box or [])}" if several else ""
+    print(f"{report.source}{who}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}), "
           f"score {overall}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
     for w in report.person.warnings:
         print(f"  ! {w.get(lang)}")
@@ -85,14 +86,18 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 bad.append(str(exc))
                 continue
-            report = result.report
+            report = result.report  # the main person's: nobody judgeable means nobody is
             if not report.person.judgeable:
                 problem = "; ".join(w.get(args.lang) for w in report.person.warnings)
                 print(f"error: {photo}: {problem}", file=sys.stderr)
                 bad.append(f"{photo}: {problem}")
-            _print_report(report, args.lang)
-            failed |= report.score.failed > 0
-            reports.append(json.loads(report.model_dump_json()))
+            everyone = result.everyone
+            if len(everyone) > 1:
+                print(f"{photo}: {len(everyone)} people")
+            for person in everyone:
+                _print_report(person.report, args.lang, several=len(everyone) > 1)
+                failed |= person.report.score.failed > 0
+            reports.append(json.loads(result.frame.model_dump_json() if result.frame else report.model_dump_json()))
             if args.annotate:
                 out = args.annotate / (Path(photo).stem + ".annotated.png")
                 cv2.imwrite(str(out), annotate(rgb, result, lang=args.lang)[:, :, ::-1])
@@ -131,6 +136,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from posture.evaluate import default_progress, evaluate_folder, format_evaluation
     from posture.standards import load_standard
 
+    if args.task and "people" in args.task:
+        return _eval_people(args)
     figures = []
     for folder in args.folders:
         try:
@@ -145,6 +152,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         payload = figures[0] if len(figures) == 1 else figures
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    return EXIT_PASS
+
+
+def _eval_people(args: argparse.Namespace) -> int:
+    """``posture eval --task people``: people counted in each labelled folder."""
+    from posture.evaluate import default_progress
+    from posture.people_count import evaluate_people
+    from posture.pipeline import Checker
+    from posture.standards import load_standard
+
+    figures = {}
+    with Checker(load_standard(args.standards)) as checker:
+        for folder in args.folders:
+            try:
+                score = evaluate_people(folder, checker, limit_single=args.limit,
+                                        progress=None if args.quiet else default_progress)
+            except (FileNotFoundError, ValueError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            print(score.format(str(folder)) + "\n")
+            figures[str(folder)] = {"photos": score.photos, "right": score.right, "none_missed": score.none_missed}
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return EXIT_PASS
 
 
@@ -180,9 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="measure how often the verdicts are right on a labelled folder")
     p.add_argument("folders", nargs="+", type=Path, help="folders with labels.csv (file,label) and the photos")
-    p.add_argument("--task", action="append", help="a task to run (repeatable; default: every task the labels allow)")
+    p.add_argument("--task", action="append",
+                   help="a task to run (repeatable; default: every task the labels allow); 'people': people counted")
     p.add_argument("--split", default="all", choices=("all", "fit", "test"), help="only one half of the photos")
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="at most N photos per label (fixed choice)")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="at most N photos per label (fixed choice); people: at most N photos of one person")
     p.add_argument("--standards", type=Path, default=None, help="a standards folder (default: the built-in one)")
     p.add_argument("--cache", type=Path, default=None, metavar="DIR",
                    help="opt-in: reuse landmarks found by earlier runs from DIR (times are then not measured)")

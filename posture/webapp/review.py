@@ -91,9 +91,12 @@ def _check_photos(batch: ReviewBatch, photos: list[Photo], scenario: str, profil
             batch.refused.append(Refused(photo.name, Text(zh=reason_zh, en=reason)))
             continue
         picture = annotate(rgb, result, lang)
-        check_id = save_report(store, batch.session_id, photo.name, result, trainee_id=None, picture=picture,
-                               keep_pictures=keep_pictures)
-        batch.items.append(ReviewItem(photo.name, check_id, result, thumbnail(rgb), jpeg_bytes(picture)))
+        everyone = result.everyone
+        for person in everyone:  # one item per person: their own rows and overrides
+            name = photo.name if len(everyone) == 1 else f"{photo.name} #{person.report.id}"
+            check_id = save_report(store, batch.session_id, name, person, trainee_id=None, picture=picture,
+                                   keep_pictures=keep_pictures)
+            batch.items.append(ReviewItem(name, check_id, person, thumbnail(rgb), jpeg_bytes(picture)))
     bar.progress(1.0, text=t("checked_n", lang, n=len(batch.items)))
 
 
