@@ -66,18 +66,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         for photo in args.photos:
             if is_video(photo):
                 try:
-                    video_report = cli_check_video(
+                    video = cli_check_video(
                         photo, standard=standard, scenario=args.scenario, profile=args.profile,
                         mirrored=args.mirrored, sample_fps=args.sample_fps, annotate_dir=args.annotate, lang=args.lang)
                 except BadInput as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     bad.append(str(exc))
                     continue
-                if video_report.frames_with_person == 0:
+                if video.report.frames_with_person == 0:
                     print(f"error: {photo}: no person found", file=sys.stderr)
                     bad.append(f"{photo}: no person found")
-                failed |= video_report.score.failed > 0 or any(c.verdict == "fail" for c in video_report.still)
-                reports.append(json.loads(video_report.model_dump_json()))
+                failed |= any(r.score.failed > 0 or any(c.verdict == "fail" for c in r.still)
+                              for r in video.everyone())
+                reports.append(video.as_json())
                 continue
             try:
                 result, rgb = checker.check_file(photo, scenario=args.scenario, profile=args.profile,

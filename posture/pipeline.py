@@ -17,6 +17,7 @@ from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, Peopl
 from posture.landmarks import Person as PersonLM
 from posture.measure import measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
+from posture.people_tracker import PeopleTracker
 from posture.report import FrameReport, Person, Report, Skipped, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -178,10 +179,14 @@ class Checker:
 
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
-                  timings: dict[str, float] | None = None) -> CheckResult:
-        """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view."""
+                  timings: dict[str, float] | None = None,
+                  tracked: tuple[PeopleTracker, float] | None = None) -> CheckResult:
+        """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
+        (tracker, time in seconds) of a video's frame, to keep each person's id."""
         t0 = time.perf_counter()
         people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
+        if tracked is not None:
+            people = tracked[0].update(tracked[1], people, rgb)
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
         return self.check_people(people, scenario=scenario, profile=profile, source=source,
                                  timings=timings, mirrored=mirrored)

@@ -9,6 +9,7 @@ frame-rate phone videos keep their real timing).
 from __future__ import annotations
 
 import fractions
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,10 +20,12 @@ import numpy as np
 
 from posture.annotate import annotate
 from posture.images import BadInput
-from posture.pipeline import Checker
+from posture.landmarks import Landmarks
+from posture.people_tracker import PeopleTracker
+from posture.pipeline import Checker, CheckResult
 from posture.sequence.overlay import draw_overlay
 from posture.sequence.report import VideoInfo, VideoReport
-from posture.sequence.tracker import SequenceTracker
+from posture.sequence.tracker import SequenceState, SequenceTracker
 from posture.standards import Lang, Standard, load_standard
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"})
@@ -148,8 +151,19 @@ class AnnotatedVideoWriter:
 
 @dataclass(frozen=True)
 class VideoResult:
-    report: VideoReport
+    report: VideoReport  # the person seen longest
     annotated: Path | None
+    people: tuple[VideoReport, ...] = ()  # everyone tracked, by id (``report`` among them)
+
+    def everyone(self) -> tuple[VideoReport, ...]:
+        return self.people or (self.report,)
+
+    def as_json(self) -> dict:
+        """The video's JSON: one person's report, or (several people) version 2.0 with ``people``."""
+        if len(self.everyone()) == 1:
+            return json.loads(self.report.model_dump_json())
+        return {"version": "2.0", "kind": self.report.kind, "source": self.report.source,
+                "people": [json.loads(r.model_dump_json()) for r in self.people]}
 
 
 def check_video(path: Path | str, *, standard: Standard | None = None, scenario: str = "auto",
@@ -163,8 +177,10 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
     spent = {"decode": 0.0, "pipeline": 0.0, "annotate": 0.0}
     started = time.perf_counter()
     with VideoReader(path, sample_fps) as reader, \
-            Checker(standard, static_image_mode=False, count_faces=False) as checker:
-        tracker = SequenceTracker(standard, profile=profile, scenario=scenario)
+            Checker(standard, static_image_mode=False, count_faces=True) as checker:
+        # One sequence per person: everyone's bows, smiles and nods are their own.
+        trackers = {1: SequenceTracker(standard, profile=profile, scenario=scenario)}
+        people_tracker = PeopleTracker()
         writer = AnnotatedVideoWriter(annotate_to, sample_fps or reader.fps or 30.0) if annotate_to else None
         checked = 0
         try:
@@ -173,10 +189,10 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
                 t0 = time.perf_counter()
                 spent["decode"] += t0 - t_read
                 result = checker.check_rgb(frame.rgb, scenario=scenario, profile=profile, mirrored=mirrored,
-                                           source=f"{path}@{frame.t:.2f}s")
+                                           source=f"{path}@{frame.t:.2f}s", tracked=(people_tracker, frame.t))
                 t1 = time.perf_counter()
                 spent["pipeline"] += t1 - t0
-                state = tracker.update(frame.t, result)
+                state = _update_sequences(trackers, frame.t, result, checker, standard, profile, scenario)
                 checked += 1
                 if writer is not None:
                     t2 = time.perf_counter()
@@ -196,8 +212,29 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
         info = VideoInfo(path=str(path), width=reader.width, height=reader.height, fps=round(reader.fps, 3),
                          duration_s=round(reader.duration_s, 3), frames_read=reader.frames_read,
                          frames_checked=checked, sample_fps=sample_fps or None)
-    report = tracker.report(source=str(path), video=info, timings_ms=timings)
-    return VideoResult(report, Path(annotate_to) if annotate_to else None)
+    reports = tuple(tr.report(source=str(path), video=info, timings_ms=timings).model_copy(update={"person": i})
+                    for i, tr in sorted(trackers.items()))
+    main = max(reports, key=lambda r: r.frames_with_person)
+    return VideoResult(main, Path(annotate_to) if annotate_to else None, reports if len(reports) > 1 else ())
+
+
+def _update_sequences(trackers: dict[int, SequenceTracker], t: float, result: CheckResult, checker: Checker,
+                      standard: Standard, profile: str, scenario: str) -> SequenceState:
+    """Feed each person's frame to their own sequence (a new one for a new person; an
+    absent person's sequence sees a frame without them); the main person's state."""
+    present = {p.report.id: p for p in result.people}
+    nobody = None
+    for pid in present.keys() - trackers.keys():
+        trackers[pid] = SequenceTracker(standard, profile=profile, scenario=scenario)
+    states = {}
+    for pid, tracker in trackers.items():
+        person = present.get(pid)
+        if person is None:
+            nobody = nobody or checker.check_landmarks(Landmarks(result.landmarks.width, result.landmarks.height),
+                                                       scenario=scenario, profile=profile)
+            person = nobody
+        states[pid] = tracker.update(t, person)
+    return states[result.report.id if result.people else 1]
 
 
 def print_video_report(report: VideoReport, lang: Lang) -> None:
@@ -226,7 +263,7 @@ def print_video_report(report: VideoReport, lang: Lang) -> None:
 
 
 def cli_check_video(path: Path, *, standard: Standard, scenario: str, profile: str, mirrored: bool,
-                    sample_fps: float | None, annotate_dir: Path | None, lang: Lang) -> VideoReport:
+                    sample_fps: float | None, annotate_dir: Path | None, lang: Lang) -> VideoResult:
     """``posture check VIDEO``: a progress bar on stderr, the summary on stdout, the annotated
     video into ``annotate_dir``. Raises :class:`BadInput` for an unreadable file."""
     from tqdm import tqdm
@@ -246,7 +283,10 @@ def cli_check_video(path: Path, *, standard: Standard, scenario: str, profile: s
     finally:
         for bar in bars:
             bar.close()
-    print_video_report(result.report, lang)
+    for report in result.everyone():
+        if result.people:
+            print(f"person {report.person}:")
+        print_video_report(report, lang)
     if result.annotated:
         print(f"  annotated video: {result.annotated}")
-    return result.report
+    return result

@@ -19,8 +19,10 @@ def test_check_exit_codes_json_and_annotation(tmp_path, samples, capsys):
                  "--annotate", str(tmp_path / "ann")])
     assert code == EXIT_FAIL  # one-finger point and no smile
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["version"] == "1.0"
-    assert {c["id"]: c["verdict"] for c in report["clauses"]}["PT-ONE-FINGER"] == "fail"
+    assert report["version"] == "2.0" and len(report["people"]) == 1  # one person: a list of one
+    person = report["people"][0]
+    assert person["id"] == 1 and len(person["person"]["box"]) == 4
+    assert {c["id"]: c["verdict"] for c in person["clauses"]}["PT-ONE-FINGER"] == "fail"
     assert "PT-ONE-FINGER" in capsys.readouterr().out
     picture = Image.open(tmp_path / "ann" / "hagrid_one_neutral.annotated.png")
     assert picture.width > 683 and picture.height == 683  # drawn at the photo's own size, panel beside

@@ -88,3 +88,41 @@ def test_a_face_too_small_is_listed_not_dropped(checker, photos):
         assert not p.report.person.judgeable
         assert any("too small" in w.en for w in p.report.person.warnings)
         assert all(c.verdict == "not_visible" for c in p.report.clauses)
+
+
+def _people(boxes: list[tuple[float, float, float, float]], width: int = 640, height: int = 480):
+    from posture.landmarks import Landmarks, People, Person
+
+    return People(width, height, tuple(Person(i + 1, b, Landmarks(width, height), b) for i, b in enumerate(boxes)))
+
+
+def test_tracker_keeps_ids_as_people_move_and_swap_order():
+    from posture.people_tracker import PeopleTracker
+
+    rgb = np.zeros((480, 640, 3), dtype=np.uint8)
+    tracker = PeopleTracker()
+    first = tracker.update(0.0, _people([(100, 100, 160, 160), (400, 100, 460, 160)]), rgb)
+    assert list(first.ids) == [1, 2]
+    # Both walk 20 px; listed in the other order (left to right changes when they cross).
+    moved = tracker.update(0.1, _people([(380, 100, 440, 160), (120, 100, 180, 160)]), rgb)
+    assert list(moved.ids) == [2, 1]
+
+
+def test_a_person_walking_out_and_back_regains_their_id(photos):
+    from posture.pipeline import Checker
+
+    a, b = photos[0], photos[1]
+    blank = np.full_like(b, 235)  # the empty studio background where b stood
+    with Checker(static_image_mode=False, count_faces=True) as checker:
+        from posture.people_tracker import PeopleTracker
+
+        tracker = PeopleTracker()
+        frames = [np.hstack([a, b]), np.hstack([a, b]), np.hstack([a, blank]), np.hstack([a, blank]),
+                  np.hstack([a, b])]
+        seen = []
+        for i, frame in enumerate(frames):
+            result = checker.check_rgb(np.ascontiguousarray(frame), tracked=(tracker, 0.2 * i))
+            seen.append({p.report.id: p.report.person.box[0] < a.shape[1] for p in result.people})
+    assert seen[0] == {1: True, 2: False}
+    assert seen[2] == {1: True}  # b left; a keeps 1
+    assert seen[4] == {1: True, 2: False}  # b came back as 2, not as a newcomer 3

@@ -77,6 +77,7 @@ class VideoScore(BaseModel):
 class VideoReport(BaseModel):
     version: str = VIDEO_REPORT_VERSION
     kind: Literal["video", "live"]
+    person: int = Field(default=1, description="the person's tracked id (several people: one report each)")
     source: str | None
     video: VideoInfo | None = Field(description="the file read; None for a live session")
     profile: str
