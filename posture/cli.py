@@ -34,11 +34,16 @@ def _native_stderr_silenced() -> Iterator[None]:
     saved = os.dup(2)
     python_stderr = sys.stderr
     try:
+        on_fd2 = python_stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # already redirected in Python (a test's capture)
+        on_fd2 = False
+    if on_fd2:
         sys.stderr = open(os.dup(saved), "w", encoding=python_stderr.encoding or "utf-8",  # noqa: SIM115
                           errors="backslashreplace", buffering=1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
         yield
     finally:
         sys.stderr.flush()
@@ -46,7 +51,7 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
         if sys.stderr is not python_stderr:
             sys.stderr.close()
-        sys.stderr = python_stderr
+            sys.stderr = python_stderr
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
