@@ -132,7 +132,7 @@ class AnnotatedVideoWriter:
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(self.path), "w")
+        self._container = av.open(str(self.path), "w", format="mp4")  # also to a path without a suffix
         self._fps = max(1, round(fps))
         self._stream = None
         self._av = av
