@@ -3,7 +3,7 @@
     python scripts/peak_rss.py PHOTO [PHOTO ...]     # one fresh process per photo
     python scripts/peak_rss.py --make-large DIR      # write a ~48 MP JPEG and PNG into DIR
 
-Prints the peak resident memory of the child (ru_maxrss) and, for comparison, of a child
+Prints the peak resident memory of the child (VmHWM) and, for comparison, of a child
 that only loads the models. The suite's memory test (tests/test_hardening.py) uses
 :func:`peak_rss_mb`.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 
 CHILD = """
 import sys
+from pathlib import Path
 from posture.pipeline import Checker
 from posture.images import BadInput
 with Checker() as checker:
@@ -25,21 +26,21 @@ with Checker() as checker:
         try:
             checker.check_file(photo)
         except BadInput as exc:
-            print(exc)
+            print(exc, file=sys.stderr)
+# VmHWM: this process's own peak, counted from its exec (ru_maxrss would include the
+# memory of the parent it was forked from, e.g. a test run that had loaded the models).
+status = Path("/proc/self/status").read_text()
+print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 """
 
 
 def peak_rss_mb(*photos: str | Path) -> float:
     """Peak RSS in MB of a fresh Python process that loads the models and checks ``photos``."""
-    child = subprocess.Popen([sys.executable, "-c", CHILD, *map(str, photos)],
-                             env={**os.environ, "GLOG_minloglevel": "2"},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # wait4 gives this child's own peak (RUSAGE_CHILDREN would be the largest of all children).
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"the check failed ({child.returncode}): {child.stderr.read().decode()[-2000:]}")
-    return usage.ru_maxrss / 1024  # kB on Linux
+    done = subprocess.run([sys.executable, "-c", CHILD, *map(str, photos)], capture_output=True, text=True,
+                          env={**os.environ, "GLOG_minloglevel": "2"})
+    if done.returncode != 0:
+        raise RuntimeError(f"the check failed ({done.returncode}): {done.stderr[-2000:]}")
+    return int(done.stdout.split()[-1]) / 1024  # kB
 
 
 def make_large(folder: Path, width: int = 8000, height: int = 6000) -> tuple[Path, Path]:
