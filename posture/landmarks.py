@@ -15,6 +15,8 @@ from enum import IntEnum
 import cv2
 import numpy as np
 
+from posture.images import MODEL_MAX_SIDE
+
 
 class PoseLM(IntEnum):
     """MediaPipe Pose landmark indices (the ones this project uses, named as MediaPipe does)."""
@@ -427,8 +429,8 @@ class LandmarkDetector:
     """
 
     # Holistic crops faces and hands from the full frame; beyond this size the extra
-    # pixels only cost conversion time.
-    MAX_SIDE = 1280
+    # pixels only cost conversion time (photos are decoded reduced to about this size).
+    MAX_SIDE = MODEL_MAX_SIDE
 
     def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
                  min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None) -> None:
@@ -449,6 +451,7 @@ class LandmarkDetector:
         self._faces = (mp.solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
+        self._static = static_image_mode
         self._fallbacks = static_image_mode if fallbacks is None else fallbacks
         self._face_mesh = None  # created on first need
         self._hands = None
@@ -462,7 +465,8 @@ class LandmarkDetector:
         frame = rgb[:, ::-1] if mirrored else rgb
         scale = min(1.0, self.MAX_SIDE / max(height, width))
         if scale < 1.0:
-            frame = cv2.resize(frame, (round(width * scale), round(height * scale)),
+            # At least one pixel: a 16 x 50000 strip would otherwise round to 0 wide.
+            frame = cv2.resize(frame, (max(1, round(width * scale)), max(1, round(height * scale))),
                                interpolation=cv2.INTER_AREA)
         return np.ascontiguousarray(frame)
 
@@ -476,9 +480,10 @@ class LandmarkDetector:
                     faces: list[Box] | None) -> Landmarks:
         res = self._holistic.process(frame)
         box = WHOLE_FRAME
-        if res.pose_landmarks is None and faces:
+        if res.pose_landmarks is None and faces and self._static:
             # Holistic's person detector can miss everyone in a picture of several people;
-            # looking again around the largest face finds that person.
+            # looking again around the largest face finds that person. (Not in a video: a
+            # frame now whole, now cropped, would jump, and the jumps look like movements.)
             box = _body_box(max(faces, key=lambda f: f[2]))
             res = self._holistic.process(_crop(frame, box))
         return self._landmarks(res, frame, width, height, box, mirrored,
@@ -523,20 +528,22 @@ class LandmarkDetector:
         frame = self._prepare(rgb, mirrored)
         height, width = rgb.shape[:2]
         scored = find_faces(self._faces, frame) if self._faces is not None else None
-        faces = None if scored is None else [b for _, b in scored]
-        if faces is None or len(faces) <= 1:
+        found = [] if scored is None or len(scored) <= 1 else self._each_person(
+            frame, width, height, scored, mirrored, min_face_px)
+        if any(lm is None for _, lm in found):
+            # A "face" no landmark model confirmed was set aside: look again without it, since
+            # it had narrowed its neighbours' regions and greyed out part of them.
+            scored = [sf for sf, (_, lm) in zip(scored, found, strict=True) if lm is not None]
+            found = [] if len(scored) <= 1 else self._each_person(frame, width, height, scored, mirrored,
+                                                                  min_face_px)
+        if scored is None or len(scored) <= 1:
+            faces = None if scored is None else [b for _, b in scored]
             lm = self._detect_one(frame, width, height, mirrored, faces)
             if all(x is None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand)):
                 return People(width, height)
             face_box = (_pixel_box(faces[0], width, height) if faces else None)
             box = lm.person_box() or face_box or (0.0, 0.0, float(width), float(height))
             return People(width, height, (Person(1, box, lm, face_box),))
-        found = self._each_person(frame, width, height, scored, mirrored, min_face_px)
-        if any(lm is None for _, lm in found):
-            # A "face" no landmark model confirmed was set aside: look again without it, since
-            # it had narrowed its neighbours' regions and greyed out part of them.
-            kept = [sf for sf, (_, lm) in zip(scored, found, strict=True) if lm is not None]
-            found = self._each_person(frame, width, height, kept, mirrored, min_face_px)
         persons = [Person(0, face_box, Landmarks(width, height, mirrored=mirrored, faces_in_frame=len(found)),
                           face_box, too_small=True) if lm is False else
                    Person(0, lm.person_box() or face_box, lm, face_box) for face_box, lm in found if lm is not None]
@@ -561,15 +568,19 @@ class LandmarkDetector:
             out.append((face_box, None if unconfirmed else lm))
         return out
 
-    def _detect_in(self, frame: np.ndarray, width: int, height: int, body: Box, own: Box, others: list[Box],
-                   mirrored: bool, faces_in_frame: int) -> Landmarks:
-        """One person's landmarks from the ``body`` region around their face ``own``."""
+    def _still_holistic(self):
+        """Holistic for crops, in still-image mode: each call may be another person or region."""
         import mediapipe as mp
 
-        if self._crop_holistic is None:  # static: each call is a different person
+        if self._crop_holistic is None:
             self._crop_holistic = mp.solutions.holistic.Holistic(
                 static_image_mode=True, model_complexity=1, refine_face_landmarks=True,
                 min_detection_confidence=0.5)
+        return self._crop_holistic
+
+    def _detect_in(self, frame: np.ndarray, width: int, height: int, body: Box, own: Box, others: list[Box],
+                   mirrored: bool, faces_in_frame: int) -> Landmarks:
+        """One person's landmarks from the ``body`` region around their face ``own``."""
         crop = _crop(frame, body).copy()
         ch, cw = crop.shape[:2]
         bx, by, bw, bh = body
@@ -582,7 +593,7 @@ class LandmarkDetector:
             y1 = round((oy + 1.15 * oh - by) / bh * ch)
             if x1 > 0 and y1 > 0 and x0 < cw and y0 < ch:
                 crop[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = fill
-        res = self._crop_holistic.process(np.ascontiguousarray(crop))
+        res = self._still_holistic().process(np.ascontiguousarray(crop))
         lm = self._landmarks(res, frame, width, height, body, mirrored, faces_in_frame=faces_in_frame,
                              fallbacks=False)
         lm = _own_parts(lm, _pixel_box(own, width, height), _pixel_box(body, width, height),
