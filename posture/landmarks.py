@@ -358,8 +358,26 @@ def _overlap(a: Box, b: Box) -> float:
     return 0.0 if w <= 0 or h <= 0 else w * h / max(1e-9, min(a[2] * a[3], b[2] * b[3]))
 
 
-def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] = FACE_TILES) -> list[tuple[float, Box]]:
-    """(score, relative box) of the faces in ``frame`` (the whole frame, then each tile), best first."""
+def face_tiles(width: int, height: int) -> tuple[Box, ...]:
+    """The tiles to look for faces in: ``FACE_TILES``, or for a frame more than 1.5 times
+    wider than high (or higher than wide) squares of its short side, overlapping by a
+    quarter, along its long side (a row of people: each face keeps its size in a tile)."""
+    long, short = max(width, height), min(width, height)
+    if long <= 1.5 * short:
+        return FACE_TILES
+    side = short / long
+    count = int(np.ceil((1.0 - side) / (0.75 * side))) + 1
+    starts = np.linspace(0.0, 1.0 - side, count)
+    if width > height:
+        return tuple((float(x), 0.0, side, 1.0) for x in starts)
+    return tuple((0.0, float(y), 1.0, side) for y in starts)
+
+
+def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] | None = None) -> list[tuple[float, Box]]:
+    """(score, relative box) of the faces in ``frame`` (the whole frame, then each tile of
+    ``tiles``, by default :func:`face_tiles`), best first."""
+    if tiles is None:
+        tiles = face_tiles(frame.shape[1], frame.shape[0])
     found: list[tuple[float, Box]] = []
     for tile in (WHOLE_FRAME, *tiles):
         part = frame if tile == WHOLE_FRAME else _crop(frame, tile)

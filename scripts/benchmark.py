@@ -2,7 +2,8 @@
 
 Prints milliseconds per frame for bare MediaPipe Holistic and for the whole pipeline
 (landmarks + measurements + verdicts + report + annotated picture), their ratio, and the
-batch throughput on 1 and 2 worker processes.
+batch throughput on 1 and 2 worker processes, and milliseconds per frame for frames of
+1, 2, 3 and 4 people (real one-person photos side by side) in photo and in video mode.
 
     .venv/bin/python scripts/benchmark.py [--frames DIR] [--repeat 3]
 """
@@ -61,12 +62,59 @@ def pipeline_time(checker, frames: list, repeat: int) -> tuple[float, dict[str, 
     return total, {k: statistics.mean(v) for k, v in parts.items()}
 
 
+# Real photos of one person each (sample_images/), placed side by side for frames of 1-4 people.
+PEOPLE_PHOTOS = ("hagrid_one_neutral.jpg", "hagrid_stop_sitting.jpg", "astronaut_smile.png", "hagrid_palm.jpg")
+
+
+def people_frames(folder: Path, height: int = 480) -> list:
+    """Frames of 1, 2, 3 and 4 people: the photos scaled to one height, side by side."""
+    import cv2
+    import numpy as np
+
+    from posture.images import decode_image
+
+    photos = [decode_image(folder / n) for n in PEOPLE_PHOTOS]
+    photos = [cv2.resize(p, (round(p.shape[1] * height / p.shape[0]), height), interpolation=cv2.INTER_AREA)
+              for p in photos]
+    return [np.ascontiguousarray(np.hstack(photos[:n])) for n in range(1, len(photos) + 1)]
+
+
+def people_times(folder: Path, repeat: int) -> None:
+    """Milliseconds per frame for 1-4 people, in photo mode and in video mode (each person
+    tracked; the same frame fed repeatedly, as a still group in front of a camera)."""
+    from posture.people_tracker import PeopleTracker
+    from posture.pipeline import Checker
+
+    frames = people_frames(folder)
+    for mode, options in (("photo", {}), ("video", {"static_image_mode": False, "count_faces": True})):
+        base = None
+        for n, frame in enumerate(frames, start=1):
+            with Checker(**options) as checker:
+                tracker, clock = PeopleTracker(), [0.0]
+
+                def run(f, checker=checker, tracker=tracker, clock=clock, mode=mode) -> None:
+                    clock[0] += 0.1
+                    tracked = (tracker, clock[0]) if mode == "video" else None
+                    checker.check_rgb(f, tracked=tracked)
+
+                ms = time_per_frame(run, [frame] * (1 if mode == "photo" else 10), repeat)
+                found = len(checker.check_rgb(frame, tracked=(tracker, clock[0] + 0.1) if mode == "video"
+                                              else None).people)
+            base = base or ms
+            print(f"{mode} mode, {n} people ({found} found), {frame.shape[1]}x{frame.shape[0]}: {ms:7.1f} ms/frame"
+                  f" = {1e3 / ms:5.1f} frames/s, {ms / base:.2f}x one person")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=Path, default=ROOT / "sample_images")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch-copies", type=int, default=12, help="copies of the frames in the batch folder")
+    parser.add_argument("--people-only", action="store_true", help="only the 1-4 people timings")
     args = parser.parse_args()
+    if args.people_only:
+        people_times(ROOT / "sample_images", args.repeat)
+        return
 
     import mediapipe as mp
 
@@ -110,6 +158,7 @@ def main() -> None:
             dt = time.perf_counter() - t0
             print(f"batch, {workers} worker(s): {n} photos in {dt:5.1f} s = {n / dt:5.2f} photos/s "
                   "(including process start-up)")
+    people_times(ROOT / "sample_images", args.repeat)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak_mb:.0f} MB")
 
