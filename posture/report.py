@@ -117,11 +117,6 @@ class FrameReport(BaseModel):
     warnings: list[Text] = Field(description="about the frame (e.g. nobody found)")
     timings_ms: dict[str, float]
 
-    def rows(self, lang: Lang = "en") -> list[dict[str, object]]:
-        """One table row per person and clause (``person``: the id, ``box``: x0 y0 x1 y1)."""
-        return [{**row, "person": p.id, "box": " ".join(f"{v:.0f}" for v in p.person.box or [])}
-                for p in self.people for row in p.rows(lang)]
-
 
 def _clause_result(v: Verdict) -> ClauseResult:
     c = v.clause
