@@ -359,11 +359,11 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def face_tiles(width: int, height: int) -> tuple[Box, ...]:
-    """The tiles to look for faces in: ``FACE_TILES``, or for a frame more than 1.5 times
-    wider than high (or higher than wide) squares of its short side, overlapping by a
+    """The tiles to look for faces in: ``FACE_TILES``, or for a frame more than twice as
+    wide as high (or high as wide) squares of its short side, overlapping by a
     quarter, along its long side (a row of people: each face keeps its size in a tile)."""
     long, short = max(width, height), min(width, height)
-    if long <= 1.5 * short:
+    if long <= 2.0 * short:
         return FACE_TILES
     side = short / long
     count = int(np.ceil((1.0 - side) / (0.75 * side))) + 1
@@ -602,7 +602,7 @@ class LandmarkDetector:
         crop = _crop(frame, body).copy()
         ch, cw = crop.shape[:2]
         bx, by, bw, bh = body
-        fill = crop.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+        fill = crop[::8, ::8].reshape(-1, 3).mean(axis=0).astype(np.uint8)  # the crop's mean colour, sampled
         for ox, oy, ow, oh in others:
             # The other face, grown a little (hair, chin), in the crop's pixels.
             x0 = round((ox - 0.15 * ow - bx) / bw * cw)
