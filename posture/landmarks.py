@@ -358,15 +358,23 @@ def _overlap(a: Box, b: Box) -> float:
     return 0.0 if w <= 0 or h <= 0 else w * h / max(1e-9, min(a[2] * a[3], b[2] * b[3]))
 
 
+MIN_TILE_PX = 64  # a frame narrower than this holds no face worth a second look
+MAX_TILES = 8
+
+
 def face_tiles(width: int, height: int) -> tuple[Box, ...]:
     """The tiles to look for faces in: ``FACE_TILES``, or for a frame more than twice as
     wide as high (or high as wide) squares of its short side, overlapping by a
     quarter, along its long side (a row of people: each face keeps its size in a tile)."""
     long, short = max(width, height), min(width, height)
+    if short < MIN_TILE_PX:
+        return ()
     if long <= 2.0 * short:
         return FACE_TILES
     side = short / long
     count = int(np.ceil((1.0 - side) / (0.75 * side))) + 1
+    if count > MAX_TILES:  # a strip: fewer, longer tiles (each still overlapping by a quarter)
+        count, side = MAX_TILES, 1.0 / (1.0 + 0.75 * (MAX_TILES - 1))
     starts = np.linspace(0.0, 1.0 - side, count)
     if width > height:
         return tuple((float(x), 0.0, side, 1.0) for x in starts)
@@ -417,13 +425,25 @@ def _nearer_another(x: np.ndarray, face_box: PixelBox, others: list[PixelBox]) -
     return nearer
 
 
+def _shoulders_fit(pose: np.ndarray, face_box: PixelBox) -> bool:
+    """Whether the skeleton's shoulders can be those of the person with this face: below the
+    face's centre, their middle within two face widths across of it, at most five face widths
+    apart (a skeleton run on along someone else's arm fails this)."""
+    w = max(1.0, face_box[2] - face_box[0])
+    cx, cy = (face_box[0] + face_box[2]) / 2, (face_box[1] + face_box[3]) / 2
+    left, right = pose[PoseLM.LEFT_SHOULDER, :2], pose[PoseLM.RIGHT_SHOULDER, :2]
+    middle = (left + right) / 2
+    return bool(middle[1] > cy and abs(middle[0] - cx) <= 2.0 * w and np.linalg.norm(left - right) <= 5.0 * w)
+
+
 def _own_parts(lm: Landmarks, face_box: PixelBox, region: PixelBox, others: list[PixelBox] = ()) -> Landmarks:
     """``lm`` with only what belongs to the person of ``face_box``: a skeleton whose nose is
     not at that face, or a mesh centred elsewhere, is another person's (dropped with the
     hands Holistic found from it); joints outside ``region``, or nearer another face of
     ``others`` (Holistic carrying the skeleton on along the neighbour's legs), are not seen."""
     changes: dict[str, object] = {}
-    if lm.pose is not None and not _inside(lm.pose[PoseLM.NOSE], face_box, grow=0.5):
+    if lm.pose is not None and not (_inside(lm.pose[PoseLM.NOSE], face_box, grow=0.5)
+                                    and _shoulders_fit(lm.pose, face_box)):
         changes.update(pose=None, pose_visibility=None, pose_world=None, left_hand=None, right_hand=None)
     elif lm.pose is not None:
         outside = np.array([not _inside(p, region) for p in lm.pose]) | _nearer_another(lm.pose[:, 0], face_box,

@@ -189,7 +189,7 @@ def test_check_goes_on_past_a_file_that_crashes(tmp_path, samples, capsys, monke
     err = capsys.readouterr().err
     assert "astronaut_smile.png: could not be checked (RuntimeError: simulated failure" in err
     reports = json.loads(out.read_text(encoding="utf-8"))
-    assert reports[0]["error"].startswith("could not be checked") and reports[1]["clauses"]
+    assert reports[0]["error"].startswith("could not be checked") and reports[1]["people"][0]["clauses"]
 
 
 def test_check_json_to_standard_output(samples, capsys):

@@ -126,3 +126,21 @@ def test_a_person_walking_out_and_back_regains_their_id(photos):
     assert seen[0] == {1: True, 2: False}
     assert seen[2] == {1: True}  # b left; a keeps 1
     assert seen[4] == {1: True, 2: False}  # b came back as 2, not as a newcomer 3
+
+
+def test_a_skeleton_run_on_along_someone_elses_arm_is_not_kept():
+    from posture.landmarks import Landmarks, _own_parts
+
+    face = (100.0, 100.0, 140.0, 140.0)  # 40 px wide, centre (120, 120)
+    pose = np.zeros((33, 3))
+    pose[:, :2] = (120, 200)
+    pose[PoseLM.NOSE, :2] = (120, 125)
+    pose[PoseLM.LEFT_SHOULDER, :2] = (170, 190)  # 100 px apart: 2.5 face widths, below the face
+    pose[PoseLM.RIGHT_SHOULDER, :2] = (70, 190)
+    own = Landmarks(640, 480, pose=pose.copy(), pose_visibility=np.ones(33))
+    kept = _own_parts(own, face, (0, 0, 640, 480))
+    assert kept.pose is not None
+    pose[PoseLM.LEFT_SHOULDER, :2] = (420, 300)  # the "shoulders" 8 face widths apart, off to one side
+    pose[PoseLM.RIGHT_SHOULDER, :2] = (100, 300)
+    other = Landmarks(640, 480, pose=pose, pose_visibility=np.ones(33))
+    assert _own_parts(other, face, (0, 0, 640, 480)).pose is None
