@@ -146,11 +146,22 @@ class Clause(_Strict):
         return {c.measurement for v in self.variants for c in v.conditions}
 
 
+class StillOverTime(_Strict):
+    """How a still (one-frame) clause is judged over a video or a live session
+    (posture.sequence.still_rule; reasons in settings.yaml)."""
+
+    scenario_hold_s: float = Field(ge=0.0)  # a scenario's clauses count once it has held this long
+    critical_hold_s: float = Field(gt=0.0)  # a critical clause fails once failing this long at a stretch
+    fail_share: float = Field(gt=0.0, le=1.0)  # others fail when failing this share of the judged time...
+    min_fail_s: float = Field(ge=0.0)  # ... and at least this long in all
+
+
 class Settings(_Strict):
     min_visibility: float = Field(ge=0.0, le=1.0)
     min_shoulder_width_px: float = Field(gt=0)
     max_pixels: int = Field(gt=0)
     severity_weights: dict[Severity, float]
+    still_over_time: StillOverTime
     why: dict[str, str]
 
 

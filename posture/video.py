@@ -217,8 +217,7 @@ def print_video_report(report: VideoReport, lang: Lang) -> None:
         print(line)
     for c in report.still:
         if c.verdict == "fail":
-            print(f"  ✗ {c.id:<18} {c.title.get(lang)}: failing {c.seconds_fail:.1f} s, "
-                  f"passing {c.seconds_pass:.1f} s")
+            print(f"  ✗ {c.id:<18} {c.title.get(lang)}: {c.rule.get(lang)}")
     if report.timeline:
         print("  timeline:")
     for e in report.timeline:

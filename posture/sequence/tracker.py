@@ -42,6 +42,7 @@ from posture.sequence.report import (
     VideoReport,
     VideoScore,
 )
+from posture.sequence.still_rule import still_verdict
 from posture.standards import Standard
 
 # Live alerts: a deviation is shown once it has held this long and cleared once it has
@@ -127,7 +128,9 @@ class SequenceTracker:
         self.walk = WalkMonitor(self.rec, by["WK-POSTURE"], standard) if "WK-POSTURE" in by else None
         self.monitors: list[Monitor] = [m for m in (self.bow, self.nod, self.smile, self.focus, self.gesture,
                                                     self.touch, self.rest, self.walk) if m is not None]
-        self.still = StillMonitor(self.rec, show_after_s, clear_after_s, self.bow)
+        self.still_rule = standard.settings.still_over_time
+        self.still = StillMonitor(self.rec, show_after_s, clear_after_s, self.bow,
+                                  scenario_hold_s=self.still_rule.scenario_hold_s)
         self.needs = frozenset().union(*(NEEDS[type(m)] for m in self.monitors))
         self.smoother = Smoother({k: v for k, v in SMOOTHING.items() if k in self.needs})
         self.scenarios_seen: set[str] = set()
@@ -248,7 +251,9 @@ class SequenceTracker:
     def _still_summary(self, cid: str) -> StillClauseSummary:
         st = self.still.tracks[cid]
         ok, bad, unseen = (st.track.seconds(True), st.track.seconds(False), st.track.seconds(None))
-        verdict = "not_visible" if ok + bad <= 0 else ("pass" if ok >= bad else "fail")
+        longest = st.track.longest(False)[0]
+        verdict, rule = still_verdict(st.clause.severity, ok, bad, longest, self.still_rule)
         return StillClauseSummary(id=cid, title=st.clause.title, severity=st.clause.severity, verdict=verdict,
+                                  rule=rule, longest_fail_s=round(longest, 2),
                                   seconds_pass=round(ok, 2), seconds_fail=round(bad, 2),
                                   seconds_not_visible=round(unseen, 2), deviations=st.intervals)

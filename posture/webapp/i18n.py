@@ -184,6 +184,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "still_seconds": ("未通过 {bad:.1f} 秒,通过 {ok:.1f} 秒,显示过 {n} 次",
                       "failing {bad:.1f} s, passing {ok:.1f} s, shown {n} time(s)"),
     "seconds_fail": ("未通过(秒)", "failing (s)"),
+    "rule": ("判定规则", "rule"),
     "seconds_pass": ("通过(秒)", "passing (s)"),
     "seconds_not_visible": ("看不到(秒)", "not visible (s)"),
     "deviations": ("显示次数", "times shown"),

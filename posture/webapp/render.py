@@ -129,7 +129,8 @@ def still_table(report: VideoReport, lang: Lang) -> pd.DataFrame:
     """The still clauses over time: seconds passing, failing and not visible, failures first."""
     order = {"fail": 0, "pass": 1, "not_visible": 2}
     return pd.DataFrame([{t("clause", lang): s.id, t("title", lang): s.title.get(lang),
-                          t("verdict", lang): verdict_text(s.verdict, lang), t("seconds_fail", lang): s.seconds_fail,
+                          t("verdict", lang): verdict_text(s.verdict, lang), t("rule", lang): s.rule.get(lang),
+                          t("seconds_fail", lang): s.seconds_fail,
                           t("seconds_pass", lang): s.seconds_pass,
                           t("seconds_not_visible", lang): s.seconds_not_visible, t("deviations", lang): s.deviations}
                          for s in sorted(report.still, key=lambda s: (order[s.verdict], -s.seconds_fail, s.id))])
@@ -167,7 +168,8 @@ def live_session_summary(report: VideoReport, lang: Lang, standard: Standard) ->
         st.markdown(f"**{t('still_failing', lang)}**")
         for s in failing:
             clause_card(standard.by_id[s.id], lang, s.verdict,
-                        t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations))
+                        t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations)
+                        + f" · {s.rule.get(lang)}")
 
 
 def data_url(jpeg: bytes) -> str:

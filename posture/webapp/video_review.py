@@ -140,7 +140,8 @@ def export_rows(item: VideoItem, lang: Lang) -> list[dict[str, str]]:
     rows = [clause_row(item.name, standard.by_id[c.id], c.verdict, lang, values=c.note.get(lang))
             for c in item.report.clauses]
     rows += [clause_row(item.name, standard.by_id[s.id], s.verdict, lang,
-                        values=t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations))
+                        values=t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations)
+                        + f" · {s.rule.get(lang)}")
              for s in _still_only(item.report)]
     return rows
 
