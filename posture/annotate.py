@@ -232,10 +232,7 @@ def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: i
     panel_w = max(380, img.shape[1] // 2)
     panel = np.full((img.shape[0], panel_w, 3), 250, dtype=np.uint8)
     score = report.score
-    if score.overall is None:
-        head = "未能评分" if lang == "zh" else "No score"
-    else:
-        head = f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}"
+    head = score.text(lang)
     counts = (f"通过 {score.passed} · 未通过 {score.failed} · 看不到 {score.not_visible}" if lang == "zh"
               else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
     y = _text_block(panel, 10, 10, head, font_size, (20, 20, 20), panel_w - 20)

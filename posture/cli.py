@@ -36,9 +36,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def _print_report(report, lang: str) -> None:
     marks = {"pass": "✓", "fail": "✗", "not_visible": "?"}
     s = report.score
-    overall = "-" if s.overall is None else f"{s.overall:.0f}"
     print(f"{report.source}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}), "
-          f"score {overall}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
+          f"{s.text('en')}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
     for w in report.person.warnings:
         print(f"  ! {w.get(lang)}")
     for c in report.clauses:

@@ -107,16 +107,21 @@ def _table(rows: list[dict[str, str]], lang: Lang, columns: list[str]) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def to_html(title: str, sections: list[Section], lang: Lang, summary: list[dict[str, str]] | None = None,
-            summary_title: str = "") -> bytes:
-    """One HTML file, no external resources: pictures are data URIs, styles inline."""
+def to_html(title: str, sections: list[Section], lang: Lang,
+            summaries: list[tuple[str, list[dict[str, str]]]] | None = None, dated: str = "") -> bytes:
+    """One HTML file, no external resources: pictures are data URIs, styles inline.
+    ``summaries``: (heading, rows) tables before the sections; ``dated``: when it was made."""
     columns = [c for c in COLUMNS if c != "subject"]
     parts = [f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",
              f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>"]
-    if summary:
+    if dated:
+        parts.append(f'<p class="dated">{html.escape(dated)}</p>')
+    for heading, summary in summaries or []:
+        if not summary:
+            continue
         keys = list(summary[0])
-        parts.append(f"<h2>{html.escape(summary_title)}</h2><table><tr>"
+        parts.append(f"<h2>{html.escape(heading)}</h2><table><tr>"
                      + "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "</tr>")
         parts.extend("<tr>" + "".join(f"<td>{html.escape(str(r.get(k, '')))}</td>" for k in keys) + "</tr>"
                      for r in summary)

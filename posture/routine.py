@@ -19,6 +19,7 @@ import numpy as np
 from posture.measure.body import pointing_side
 from posture.pipeline import CheckResult
 from posture.placement import Framing, Placement
+from posture.results import session_result
 from posture.sequence.greeting import GREETING_CLAUSES, GREETING_HOLD_S, judge_greeting
 from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Outcome
@@ -278,15 +279,6 @@ class RoutineRun:
         return RunStatus(self.index, len(self.steps), step, self._phase, remaining, list(self._problems))
 
 
-def combine(verdicts: Iterable[str]) -> Outcome:
-    """One verdict from several (a clause in several steps, or several checks): a failure
-    anywhere is a failure; otherwise a pass anywhere is a pass."""
-    seen = set(verdicts)
-    if "fail" in seen:
-        return "fail"
-    return "pass" if "pass" in seen else "not_visible"
-
-
 @dataclass(frozen=True)
 class ClauseStat:
     """How a group did on one clause."""
@@ -300,13 +292,13 @@ class ClauseStat:
         return self.failed / self.judged if self.judged else 0.0
 
 
-def trainee_table(rows: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, Outcome]]:
-    """``{trainee: {clause: verdict}}`` from (trainee, clause, verdict) rows of a session,
-    several steps of one clause combined."""
-    collected: dict[str, dict[str, list[str]]] = {}
-    for trainee, clause, verdict in rows:
-        collected.setdefault(trainee, {}).setdefault(clause, []).append(verdict)
-    return {t: {c: combine(v) for c, v in clauses.items()} for t, clauses in collected.items()}
+def trainee_table(rows: Iterable[tuple[str, str, str, bool]]) -> dict[str, dict[str, Outcome]]:
+    """``{trainee: {clause: verdict}}`` from (trainee, clause, verdict, skipped) rows of a
+    session: each trainee's session result (posture.results)."""
+    collected: dict[str, list[tuple[str, str, bool]]] = {}
+    for trainee, clause, verdict, skipped in rows:
+        collected.setdefault(trainee, []).append((clause, verdict, skipped))
+    return {t: session_result(r).verdicts for t, r in collected.items()}
 
 
 def weakest_clauses(table: dict[str, dict[str, Outcome]]) -> list[ClauseStat]:

@@ -98,3 +98,31 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     assert store.counts()["pictures"] == 0
     assert html.count("data:image/jpeg;base64,") == 8
     assert "Li Lei · Smile" in html and "The group&#x27;s weakest clauses" in html
+
+
+def test_the_session_numbers_match_in_summary_history_and_export(db, samples):
+    """One definition of a session's result (posture.results): the routine's summary, the
+    History page and the HTML report count the same clauses, although the two pointing
+    steps judge the same clauses twice and a step was done twice."""
+    import re
+
+    from posture.webapp.group import session_html
+
+    at = group_page("English")
+    add(at, "Li Lei", "male")
+    at.button(key="session-new").click().run()
+    store = Store(db)
+    session = store.sessions("group")[0]
+    li = store.trainees()[0].id
+    photos = ["hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg", "hagrid_palm.jpg"]
+    run_routine(at, samples, session.id, li, photos)
+    at.button(key=f"group-{session.id}-{li}-snap-restart").click().run()  # done again: the latest counts
+    run_routine(at, samples, session.id, li, photos)
+    summary = next(m.value for m in at.markdown if " passed, " in m.value and " not visible" in m.value)
+    passed, failed = map(int, re.search(r"(\d+) passed, (\d+) failed", summary).groups())
+    html = session_html("s", session.id, store.results(session.id, latest_only=True), "en",
+                        at.table[0].value.reset_index(), {}).decode()
+    assert f"<td>{passed}/{passed + failed}</td>" in html and "Made on 20" in html
+    at.sidebar.radio(key="mode").set_value("history").run()
+    [row] = at.table[0].value.to_dict("records")
+    assert row["pass rate"].startswith(f"{passed}/{passed + failed} ")

@@ -92,7 +92,7 @@ def _next_trainee(ids: list[int]) -> None:
 def session_frames(rows: list[ResultRow], lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The weakest-clauses table and the trainee x clause table of a session."""
     standard = resources.standard()
-    table = trainee_table((r.trainee or "-", r.clause, r.verdict) for r in rows)
+    table = trainee_table((r.trainee or "-", r.clause, r.verdict, r.skipped) for r in rows)
     weakest = pd.DataFrame([{t("clause", lang): s.clause, t("title", lang): standard.by_id[s.clause].title.get(lang),
                              t("failed_by", lang): s.failed, t("judged", lang): s.judged,
                              t("fail_share", lang): f"{s.fail_share:.0%}" if s.judged else "–",
@@ -127,8 +127,27 @@ def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang,
         picture = (pictures.get((session_id, trainee_ids.get(first.trainee or ""), first.label))
                    or store.picture(check_id))
         sections.append(Section(f"{first.trainee} · {step}", export_rows(check_rows, lang), picture))
-    return to_html(title, sections, lang, summary=weakest.astype(str).to_dict("records"),
-                   summary_title=t("weakest", lang))
+    made = time.strftime("%Y-%m-%d %H:%M")
+    return to_html(title, sections, lang, dated=t("report_dated", lang, when=made),
+                   summaries=[(t("per_trainee", lang), trainee_summary(session_id, lang)),
+                              (t("weakest", lang), weakest.astype(str).to_dict("records"))])
+
+
+def trainee_summary(session_id: int, lang: Lang) -> list[dict[str, str]]:
+    """Per trainee of the session: their result as History counts it (posture.results)."""
+    store = resources.store()
+    standard = resources.standard()
+    severities = {c.id: c.severity for c in standard.clauses}
+    out = []
+    with_checks = {r.trainee for r in store.results(session_id)}
+    for tr in store.trainees():
+        if tr.name not in with_checks:
+            continue
+        r = store.session_result(session_id, tr.id, severities, standard.settings.severity_weights)
+        out.append({t("who", lang): tr.name, t("pass_rate", lang): f"{r.passed}/{r.judged}",
+                    t("summary", lang): t("summary_counts", lang, p=r.passed, f=r.failed, n=r.not_visible),
+                    t("score", lang): "–" if r.score is None else f"{r.score:.0f}/100"})
+    return out
 
 
 def page(lang: Lang, keep_pictures: bool) -> None:

@@ -58,6 +58,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload_photo": ("上传一张照片", "Upload a photo"),
     "result": ("检查结果", "Result"),
     "score": ("得分", "Score"),
+    "score_help": ("0–100:判定了的条款中通过的比例,按严重程度加权(严重 ×4,重要 ×2,一般 ×1);看不到的条款不计入。",
+                   "0-100: the share of the judged clauses that passed, weighted by severity (critical ×4, "
+                   "major ×2, minor ×1); clauses not visible are left out."),
+    "report_dated": ("生成时间:{when}", "Made on {when}"),
+    "per_trainee": ("每位学员的结果", "Each trainee's result"),
+    "session_score": ("得分 {s}/100(按严重程度加权)", "score {s}/100 (weighted by severity)"),
     "no_score": ("无法评分", "No score"),
     "counts": ("通过 {p} · 未通过 {f} · 看不到 {n}", "pass {p} · fail {f} · not visible {n}"),
     "original": ("原文", "Original"),

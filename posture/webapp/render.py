@@ -11,7 +11,8 @@ import streamlit as st
 
 from posture.exports import jpeg_bytes
 from posture.pipeline import CheckResult
-from posture.routine import StepResult, combine
+from posture.results import SessionResult, session_result
+from posture.routine import StepResult
 from posture.sequence import VideoReport
 from posture.standards import Clause, Lang, Standard
 from posture.webapp.i18n import t
@@ -41,7 +42,9 @@ def report_header(result: CheckResult, lang: Lang) -> None:
     report = result.report
     s = report.score
     cols = st.columns(2)
-    cols[0].metric(t("score", lang), "-" if s.overall is None else f"{s.overall:.0f}")
+    cols[0].metric(t("score", lang), "-" if s.overall is None else f"{s.overall:.0f} / 100",
+                   help=t("score_help", lang))
+    cols[0].caption(s.text(lang))
     cols[1].markdown(t("counts", lang, p=s.passed, f=s.failed, n=s.not_visible) + "  \n"
                      + f"{t('scenario', lang)}: {report.scenario_reason.get(lang)}")
     for warning in report.person.warnings:
@@ -75,22 +78,19 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
     st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
 
 
-def step_verdicts(results: list[StepResult]) -> dict[str, str]:
-    """Per clause, one verdict over the steps done (a failure in any step is a failure);
-    skipped steps do not count."""
-    collected: dict[str, list[str]] = {}
-    for r in results:
-        for o in ([] if r.skipped else r.outcomes):
-            collected.setdefault(o.clause, []).append(o.verdict)
-    return {c: combine(v) for c, v in collected.items()}
+def routine_result(results: list[StepResult], standard: Standard) -> SessionResult:
+    """The routine's result, as History and the exports count it (posture.results)."""
+    return session_result(((o.clause, o.verdict, r.skipped) for r in results for o in r.outcomes),
+                          {c.id: c.severity for c in standard.clauses}, standard.settings.severity_weights)
 
 
 def routine_summary(results: list[StepResult], lang: Lang, standard: Standard) -> None:
     """The final summary: a table of steps and clauses, then what to improve with advice."""
     st.subheader(t("summary", lang))
-    verdicts = step_verdicts(results)
-    counts = {v: sum(1 for x in verdicts.values() if x == v) for v in ("pass", "fail", "not_visible")}
-    st.markdown(t("summary_counts", lang, p=counts["pass"], f=counts["fail"], n=counts["not_visible"]))
+    result = routine_result(results, standard)
+    verdicts = result.verdicts
+    st.markdown(t("summary_counts", lang, p=result.passed, f=result.failed, n=result.not_visible)
+                + " · " + t("session_score", lang, s="–" if result.score is None else f"{result.score:.0f}"))
     rows = []
     for r in results:
         for o in r.outcomes:

@@ -163,7 +163,8 @@ def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
     if batch.refused:
         sections.append(Section(t("refused", lang), [], None,
                                 notes=[f"{r.name}: {r.reason.get(lang)}" for r in batch.refused]))
-    return to_html(t("mode_review", lang), sections, lang)
+    return to_html(t("mode_review", lang), sections, lang,
+                   dated=t("report_dated", lang, when=time.strftime("%Y-%m-%d %H:%M")))
 
 
 def _override(item: ReviewItem, lang: Lang) -> None:
