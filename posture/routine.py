@@ -135,8 +135,8 @@ STEPS: tuple[Step, ...] = (
     Step("stand", Text(zh="站姿与叠手", en="Stand with hands folded"),
          Text(zh="面向摄像头站直,双手叠放在小腹前,双脚并拢", en="Stand straight facing the camera, hands folded in "
               "front of the lower abdomen, feet together"),
-         "standing", ("ST-HEAD", "ST-SHOULDERS", "ST-TORSO", "ST-ARMS", "HD-FOLD-F", "HD-FOLD-M", "ST-FEET-F",
-                      "ST-FEET-M", "ST-REST"), "full"),
+         "standing", ("ST-HEAD", "ST-SHOULDERS", "ST-TORSO", "ST-ARMS", "HD-FOLD", "HD-FOLD-F", "HD-FOLD-M",
+                      "ST-FEET-F", "ST-FEET-M", "ST-REST"), "full"),
     Step("smile", Text(zh="微笑", en="Smile"),
          Text(zh="看着摄像头,面带微笑,嘴角微微上扬", en="Look at the camera and smile, mouth corners slightly raised"),
          "standing", ("EX-SMILE", "EX-SMILE-MODERATE"), "face", hold_s=3.0),

@@ -813,20 +813,20 @@ class StillMonitor:
                                                                                        self.clear_after_s))
         for cid, st in self.tracks.items():
             v = s.still.get(cid)
+            state = None if v is None else self._state(v, bowing)
+            # The live alert has its own delay (show_after_s); the time accounting waits for
+            # the scenario to hold.
+            self._mark(st, st.alert.update(s.t, None if state is None else not state))
             if v is None:  # the frame's scenario is not this clause's: what was pending is dropped
                 st.present_since, st.pending = None, []
-                self._feed(st, s.t, None)
+                st.track.add(s.t, None)
                 continue
             st.present_since = s.t if st.present_since is None else st.present_since
-            st.pending.append((s.t, self._state(v, bowing)))
+            st.pending.append((s.t, state))
             if s.t - st.present_since >= self.scenario_hold_s:
-                for t, state in st.pending:
-                    self._feed(st, t, state)
+                for t, held in st.pending:
+                    st.track.add(t, held)
                 st.pending = []
-
-    def _feed(self, st: StillTrack, t: float, state: bool | None) -> None:
-        st.track.add(t, state)
-        self._mark(st, st.alert.update(t, None if state is None else not state))
 
     def _mark(self, st: StillTrack, interval: Interval | None) -> None:
         if interval is None:
