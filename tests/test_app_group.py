@@ -33,11 +33,16 @@ def add(at: AppTest, name: str, profile: str = "any") -> None:
 def test_roster_add_rename_remove(db):
     at = group_page()
     assert any("请先新建一个培训课" in i.value for i in at.info)
+    at.toggle(key="roster-desk").set_value(True)
     add(at, "王芳", "female")
+    # The whole form is reset for the next trainee: name, profile and desk.
+    assert at.text_input(key="roster-name").value == ""
+    assert at.selectbox(key="roster-profile").value == "any" and at.toggle(key="roster-desk").value is False
     add(at, "李雷", "male")
-    assert at.text_input(key="roster-name").value == ""  # cleared for the next name
     add(at, "王芳")
-    assert any("already exists" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["已有名为“王芳”的学员"]  # one message, in the page's language
+    add(at, "  ")
+    assert [e.value for e in at.error] == ["请填写姓名"]
     assert list(at.dataframe[0].value["姓名"]) == ["李雷", "王芳"]
     store = Store(db)
     li = next(t.id for t in store.trainees() if t.name == "李雷")

@@ -316,3 +316,51 @@ def test_review_of_a_video_plays_the_annotated_video(page, screenshots, samples,
     page.wait_for_function("() => [...document.querySelectorAll('video')].some(v => v.readyState >= 1 && "
                            "v.videoWidth > 0)")
     shot(page, page.get_by_role("heading", name="视频"), screenshots / "review_video.png")
+
+
+def _checked(page) -> list[str]:
+    """The labels of the checked radio options."""
+    return page.locator("input[type=radio]:checked").evaluate_all(
+        "els => els.map(e => e.closest('label').innerText.trim())")
+
+
+def _select_value(page, label: str) -> str:
+    return page.get_by_role("combobox", name=label, exact=True).first.input_value()
+
+
+def _select(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_language_round_trip_keeps_the_page_state_and_the_roster_form_resets(page, screenshots):
+    choose(page, "上传照片")
+    page.get_by_role("combobox", name="场景").wait_for()
+    _select(page, "适用规范", "女士")
+    page.wait_for_timeout(500)
+    choose(page, "English")
+    page.get_by_role("heading", name="Self-check (before a shift)").wait_for()
+    page.wait_for_timeout(1000)
+    shot(page, page.get_by_role("heading", name="Self-check (before a shift)"), screenshots / "round_trip_en.png")
+    assert _checked(page) == ["English", "Self-check (before a shift)", "Upload a photo"]
+    assert _select_value(page, "Trainee") == "Guest (not saved)" and _select_value(page, "Profile") == "female"
+    assert _select_value(page, "Scenario") == "automatic (from the pose)"
+    choose(page, "中文")
+    page.get_by_role("heading", name="自查(岗前)").wait_for()
+    page.wait_for_timeout(1000)
+    assert _checked(page) == ["中文", "自查(岗前)", "上传照片"]
+    assert _select_value(page, "学员") == "访客(不保存)" and _select_value(page, "适用规范") == "女士"
+    # The roster form: a new trainee's profile and desk do not carry over, errors speak Chinese.
+    choose(page, "培训课(培训师)")
+    page.get_by_role("button", name="添加").wait_for()
+    _select(page, "适用规范", "女士")
+    desk = page.get_by_role("switch", name="有柜台/办公桌")
+    desk.locator("xpath=ancestor::label").click()
+    page.wait_for_timeout(500)
+    assert desk.is_checked()
+    _add_trainee(page, "赵敏")
+    page.wait_for_timeout(1000)
+    assert _select_value(page, "适用规范") == "通用(未选男女)" and not desk.is_checked()
+    _add_trainee(page, "赵敏")
+    page.get_by_text("已有名为“赵敏”的学员").first.wait_for()
+    shot(page, page.get_by_text("已有名为“赵敏”的学员").first, screenshots / "roster_error.png")

@@ -17,8 +17,10 @@ from posture.webapp.checking import live_routine, snapshot_routine
 from posture.webapp.i18n import t
 from posture.webapp.records import save_routine
 from posture.webapp.render import MARKS, verdict_text
+from posture.webapp.state import choice_key
 
 STEP_BY_KEY = {s.key: s for s in STEPS}
+MAX_NAME_CHARS = 60  # as the store allows
 
 
 def _message() -> None:
@@ -30,21 +32,46 @@ def _message() -> None:
         st.success(text)
 
 
-def _add() -> None:
+def _name_problem(name: str, lang: Lang, except_id: int | None = None) -> str | None:
+    """Why a roster name cannot be used, in the page's language (the store checks it again)."""
+    name = " ".join(name.split())
+    if not name:
+        return t("name_empty", lang)
+    if len(name) > MAX_NAME_CHARS:
+        return t("name_too_long", lang, n=MAX_NAME_CHARS)
+    if any(tr.name == name and tr.id != except_id for tr in resources.store().trainees()):
+        return t("name_exists", lang, name=name)
+    return None
+
+
+def _add(lang: Lang) -> None:
+    """Add the trainee, then reset the whole form for the next one (name, profile, desk)."""
+    problem = _name_problem(st.session_state["roster-name"], lang)
+    if problem:
+        st.session_state["group-message"] = ("error", problem)
+        return
     try:
         resources.store().add_trainee(st.session_state["roster-name"], st.session_state["roster-profile"],
                                       st.session_state["roster-desk"])
-        st.session_state["roster-name"] = ""
     except StoreError as exc:
-        st.session_state["group-message"] = ("error", str(exc))
+        st.session_state["group-message"] = ("error", t("error", lang, err=exc))
+        return
+    st.session_state["group-message"] = ("ok", t("added", lang, name=" ".join(st.session_state["roster-name"].split())))
+    st.session_state["roster-name"] = ""
+    st.session_state["roster-profile"] = "any"
+    st.session_state["roster-desk"] = False
 
 
-def _rename() -> None:
+def _rename(lang: Lang) -> None:
+    problem = _name_problem(st.session_state["roster-new-name"], lang, except_id=st.session_state["roster-edit"])
+    if problem:
+        st.session_state["group-message"] = ("error", problem)
+        return
     try:
         resources.store().update_trainee(st.session_state["roster-edit"], name=st.session_state["roster-new-name"])
         st.session_state["roster-new-name"] = ""
     except StoreError as exc:
-        st.session_state["group-message"] = ("error", str(exc))
+        st.session_state["group-message"] = ("error", t("error", lang, err=exc))
 
 
 def _remove(lang: Lang) -> None:
@@ -59,10 +86,10 @@ def roster(lang: Lang, trainees: list[Trainee]) -> None:
         _message()
         cols = st.columns([3, 2, 2, 1])
         cols[0].text_input(t("name", lang), key="roster-name")
-        cols[1].selectbox(t("profile", lang), PROFILES, key="roster-profile",
+        cols[1].selectbox(t("profile", lang), PROFILES, key=choice_key("roster-profile"),
                           format_func=lambda p: t(f"profile_{p}", lang))
         cols[2].toggle(t("has_desk", lang), key="roster-desk")
-        cols[3].button(t("add", lang), key="roster-add", on_click=_add)
+        cols[3].button(t("add", lang), key="roster-add", on_click=_add, args=(lang,))
         if not trainees:
             return
         st.dataframe(pd.DataFrame([{t("name", lang): tr.name, t("profile", lang): t(f"profile_{tr.profile}", lang),
@@ -72,7 +99,7 @@ def roster(lang: Lang, trainees: list[Trainee]) -> None:
         cols = st.columns([2, 2, 1, 2])
         cols[0].selectbox(t("name", lang), list(names), key="roster-edit", format_func=names.get)
         cols[1].text_input(t("new_name", lang), key="roster-new-name")
-        cols[2].button(t("rename", lang), key="roster-rename", on_click=_rename)
+        cols[2].button(t("rename", lang), key="roster-rename", on_click=_rename, args=(lang,))
         confirm = cols[3].checkbox(t("confirm_remove", lang), key="roster-confirm")
         cols[3].button(t("remove", lang), key="roster-remove", disabled=not confirm, on_click=_remove, args=(lang,))
 
@@ -176,7 +203,8 @@ def page(lang: Lang, keep_pictures: bool) -> None:
         cols = st.columns([3, 1, 3])
         trainee_id = cols[0].selectbox(t("current_trainee", lang), ids, key="group-trainee", format_func=names.get)
         cols[1].button(t("next_trainee", lang), key="group-next", on_click=_next_trainee, args=(ids,))
-        how = cols[2].radio(t("how", lang), ("routine_snap", "routine_live"), key="group-how", horizontal=True,
+        how = cols[2].radio(t("how", lang), ("routine_snap", "routine_live"), key=choice_key("group-how"),
+                            horizontal=True,
                             format_func=lambda h: t(f"how_{h}", lang))
         trainee = next(tr for tr in trainees if tr.id == trainee_id)
 

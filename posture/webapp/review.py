@@ -25,6 +25,7 @@ from posture.webapp.checking import PHOTO_TYPES
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report
 from posture.webapp.render import clause_card, data_url, report_header, thumbnail, verdict_text
+from posture.webapp.state import choice_key
 from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
 from posture.webapp.video_review import export_rows as video_export_rows
 
@@ -173,7 +174,8 @@ def _override(item: ReviewItem, lang: Lang) -> None:
         st.markdown(f"**{t('override', lang)}**")
         cols = st.columns([2, 2, 4])
         clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}")
-        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS, key=f"ov-verdict-{item.check_id}",
+        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS,
+                                    key=choice_key(f"ov-verdict-{item.check_id}"),
                                     format_func=lambda v: verdict_text(v, lang))
         note = cols[2].text_input(t("note", lang), key=f"ov-note-{item.check_id}")
         if st.form_submit_button(t("save_override", lang)):
@@ -218,7 +220,7 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     frame = table_rows(batch, rows, lang)
     cols = st.columns(2)
     clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
-    verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key="review-fv",
+    verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key=choice_key("review-fv"),
                                          format_func=lambda v: verdict_text(v, lang))
     shown = frame
     if clause_filter:
@@ -254,9 +256,9 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
                              accept_multiple_files=True, key="review-files")
     cols = st.columns(2)
-    scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key="review-scenario",
+    scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key=choice_key("review-scenario"),
                                  format_func=lambda s: t(f"scenario_{s}", lang))
-    profile = cols[1].selectbox(t("profile", lang), PROFILES, key="review-profile",
+    profile = cols[1].selectbox(t("profile", lang), PROFILES, key=choice_key("review-profile"),
                                 format_func=lambda p: t(f"profile_{p}", lang))
     sample_fps = DEFAULT_SAMPLE_FPS
     if any(is_video(f.name) for f in files or []):
