@@ -24,8 +24,19 @@ from posture.webapp import resources
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, status_line
 from posture.webapp.render import clause_card, live_session_summary, routine_summary, show_report
+from posture.webapp.state import upload_cap_mb
+from posture.webapp.words import values_words
 
 PHOTO_TYPES = sorted(s.lstrip(".") for s in IMAGE_SUFFIXES)
+
+
+def photo_cap_mb() -> int:
+    """The uploader's own limit: the app's photo limit, so the page states the real one."""
+    return upload_cap_mb(resources.settings().limits.max_file_bytes)
+
+
+def photo_limit_text(lang: Lang) -> str:
+    return t("photo_limit", lang, mb=resources.settings().limits.max_file_bytes / 2**20)
 OnDone = Callable[[list[StepResult]], None]
 
 
@@ -86,7 +97,7 @@ def _live_side(ctx: Any, lang: Lang) -> None:
         st.success(t("all_pass_now", lang))
     by_id = {c.id: c for c in state.report.clauses}
     for clause_id in sorted(state.shown):
-        values = by_id[clause_id].values_text() if clause_id in by_id else ""
+        values = values_words(by_id[clause_id], lang) if clause_id in by_id else ""
         clause_card(standard.by_id[clause_id], lang, "fail", values)
     hidden = [c.id for c in state.report.clauses if c.verdict == "not_visible"]
     if hidden:
@@ -205,7 +216,8 @@ def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: 
         st.markdown(f"### {t('step_of', lang, i=len(results) + 1, n=len(steps))} · {step.name.get(lang)}")
         st.info(f"{step.instruction.get(lang)}  \n{t('snap_step', lang)}")
         shot = st.camera_input(t("take_photo", lang), key=f"{state_key}-cam-{len(results)}")
-        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}")
+        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}",
+                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
         source = shot if shot is not None else upload
         if source is not None:
             checked = _check_upload(source.getvalue(), source.name, lang, step.scenario, profile)
@@ -245,7 +257,8 @@ def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
     if camera:
         source = st.camera_input(t("take_photo", lang), key="photo-check-cam")
     else:
-        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload")
+        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload",
+                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
     if source is None:
         return
     checked = _check_upload(source.getvalue(), source.name, lang, scenario, profile)

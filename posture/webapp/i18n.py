@@ -61,6 +61,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score_help": ("0–100:判定了的条款中通过的比例,按严重程度加权(严重 ×4,重要 ×2,一般 ×1);看不到的条款不计入。",
                    "0-100: the share of the judged clauses that passed, weighted by severity (critical ×4, "
                    "major ×2, minor ×1); clauses not visible are left out."),
+    "severity": ("严重程度", "severity"),
+    "photo_limit": ("每张照片最大 {mb:.0f} MB", "At most {mb:.0f} MB per photo"),
     "name_empty": ("请填写姓名", "Enter a name"),
     "name_too_long": ("姓名不能超过 {n} 个字", "A name has at most {n} characters"),
     "name_exists": ("已有名为“{name}”的学员", "A trainee called {name} already exists"),

@@ -16,6 +16,7 @@ from posture.routine import StepResult
 from posture.sequence import VideoReport
 from posture.standards import Clause, Lang, Standard
 from posture.webapp.i18n import t
+from posture.webapp.words import severity_word, source_words, values_words
 
 MARKS = {"pass": "✓", "fail": "✗", "not_visible": "?"}
 
@@ -32,9 +33,10 @@ def clause_card(clause: Clause, lang: Lang, verdict: str | None = None, values: 
     lines = [head, f"- {t('original', lang)}:{clause.original}" if lang == "zh"
              else f"- {t('original', lang)}: {clause.original}  \n  ({clause.english})",
              f"- {t('advice', lang)}{':' if lang == 'zh' else ': '}{clause.advice.get(lang)}",
-             f"- {t('source', lang)}{':' if lang == 'zh' else ': '}`{clause.source.file}:{clause.source.lines}`"]
+             f"- {t('severity', lang)}{':' if lang == 'zh' else ': '}{severity_word(clause.severity, lang)}",
+             f"- {t('source', lang)}{':' if lang == 'zh' else ': '}{source_words(clause, lang)}"]
     if values:
-        lines.append(f"- {t('values', lang)}{':' if lang == 'zh' else ': '}`{values}`")
+        lines.append(f"- {t('values', lang)}{':' if lang == 'zh' else ': '}{values}")
     st.markdown("\n".join(lines))
 
 
@@ -56,10 +58,11 @@ def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
     order = {"fail": 0, "not_visible": 2, "pass": 1}
     rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
              t("verdict", lang): verdict_text(c.verdict, lang),
-             t("values", lang): c.values_text(),
+             t("severity", lang): severity_word(c.severity, lang),
+             t("values", lang): values_words(c, lang),
              t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else "",
              t("original", lang): c.original if lang == "zh" else f"{c.original} ({c.english})",
-             t("source", lang): f"{c.source.file}:{c.source.lines}"}
+             t("source", lang): source_words(c, lang)}
             for c in sorted(result.report.clauses, key=lambda c: (order[c.verdict], c.id))]
     return pd.DataFrame(rows)
 
@@ -74,7 +77,7 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
         if not failed:
             st.success(t("all_pass_now", lang))
         for c in failed:
-            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
+            clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
     st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
 
 

@@ -25,9 +25,10 @@ from posture.webapp.checking import PHOTO_TYPES
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report
 from posture.webapp.render import clause_card, data_url, report_header, thumbnail, verdict_text
-from posture.webapp.state import choice_key
+from posture.webapp.state import choice_key, upload_cap_mb
 from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
 from posture.webapp.video_review import export_rows as video_export_rows
+from posture.webapp.words import source_words, values_words
 
 VIDEO_TYPES = sorted(s.lstrip(".") for s in VIDEO_SUFFIXES)
 
@@ -117,9 +118,9 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
             t("title", lang): standard.by_id[r.clause].title.get(lang),
             t("verdict", lang): verdict_text(r.verdict, lang),
             t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
-            t("values", lang): clause.values_text(), t("advice", lang): clause.advice.get(lang),
+            t("values", lang): values_words(clause, lang), t("advice", lang): clause.advice.get(lang),
             t("original", lang): clause.original if lang == "zh" else f"{clause.original} ({clause.english})",
-            t("source", lang): f"{clause.source.file}:{clause.source.lines}"})
+            t("source", lang): source_words(clause, lang)})
     return pd.DataFrame(out)
 
 
@@ -244,7 +245,7 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     with right:
         standard = resources.standard()
         for c in item.result.report.failed():
-            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
+            clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
     _override(item, lang)
 
 
@@ -254,7 +255,8 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     st.caption(t("upload_limits", lang, n=limits.max_files, photo=limits.max_file_bytes / 2**20,
                  mp=limits.max_pixels / 1e6, video=limits.max_video_bytes / 2**20))
     files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
-                             accept_multiple_files=True, key="review-files")
+                             accept_multiple_files=True, key="review-files",
+                             max_upload_size=upload_cap_mb(max(limits.max_file_bytes, limits.max_video_bytes)))
     cols = st.columns(2)
     scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key=choice_key("review-scenario"),
                                  format_func=lambda s: t(f"scenario_{s}", lang))

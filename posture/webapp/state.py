@@ -25,3 +25,9 @@ def keep_choices() -> None:
     for key in st.session_state.get(_REGISTERED, set()):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def upload_cap_mb(limit_bytes: int) -> int:
+    """A byte limit as the whole megabytes Streamlit's uploader takes (rounded up, so the
+    app's own check, with its clear message, is the one that refuses a file)."""
+    return max(1, -(-int(limit_bytes) // 2**20))
