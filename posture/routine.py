@@ -151,7 +151,7 @@ STEPS: tuple[Step, ...] = (
     Step("greet", Text(zh="问候鞠躬", en="Greet the customer"),
          Text(zh="面向摄像头站直,面带微笑说“您好”,行欠身礼后站直",
               en="Stand straight facing the camera, smile, say 您好 and bow slightly, then stand up straight"),
-         "standing", GREETING_CLAUSES, "full", hold_s=GREETING_HOLD_S, needs_video=True, judge=judge_greeting_step),
+         "standing", GREETING_CLAUSES, "waist", hold_s=GREETING_HOLD_S, needs_video=True, judge=judge_greeting_step),
     Step("sit-desk", Text(zh="柜台坐姿", en="Sit at the counter"),
          Text(zh="坐直,身体略前倾,前臂三分之二搭在桌面,双手叠放",
               en="Sit upright leaning slightly forward, two thirds of the forearms on the desk, hands folded"),

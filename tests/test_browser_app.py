@@ -172,7 +172,7 @@ def test_live_self_check_shows_the_failing_clause_on_and_beside_the_video(page, 
     assert page.get_by_text("当前未通过的条款").is_visible()
     # The sequence engine's running events (also drawn at the bottom of the video): the camera
     # photo does not smile, so the smile share stays at 0%.
-    page.get_by_text(re.compile(r"微笑 × 0% · 注视 [×√?] (\d+%|-) · 点头 0")).first.wait_for()
+    page.get_by_text(re.compile(r"微笑占时 0%(此刻没笑)· 注视占时 (\d+%|-)(此刻\S+)· 点头 0 次")).first.wait_for()
     assert page.get_by_text("原文:忌讳手势:用一根手指指点对方").first.is_visible()
     video = page.frame_locator("iframe[title*='webrtc']").locator("video")
     assert video.evaluate("v => v.videoWidth") > 0
