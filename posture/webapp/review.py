@@ -170,25 +170,47 @@ def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
 
 
 def _override(item: ReviewItem, lang: Lang) -> None:
+    """A reviewer's verdict on one clause: nothing is preselected, Enter does not submit, and
+    saving needs the confirmation box ticked and a note."""
     clauses = [c.id for c in item.result.report.clauses]
-    with st.form(f"override-{item.check_id}", clear_on_submit=True):
+    titles = {c.id: f"{c.id} {c.title.get(lang)}" for c in item.result.report.clauses}
+    with st.form(f"override-{item.check_id}", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('override', lang)}**")
-        cols = st.columns([2, 2, 4])
-        clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}")
-        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS,
+        cols = st.columns([3, 2, 4])
+        clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}", index=None,
+                                   placeholder=t("choose", lang), format_func=titles.get)
+        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS, index=None, placeholder=t("choose", lang),
                                     key=choice_key(f"ov-verdict-{item.check_id}"),
                                     format_func=lambda v: verdict_text(v, lang))
         note = cols[2].text_input(t("note", lang), key=f"ov-note-{item.check_id}")
+        sure = st.checkbox(t("confirm_override", lang), key=f"ov-sure-{item.check_id}")
         if st.form_submit_button(t("save_override", lang)):
-            if not note.strip():
+            if clause is None or verdict is None:
+                st.error(t("override_choose", lang))
+            elif not note.strip():
                 st.error(t("note_required", lang))
+            elif not sure:
+                st.error(t("override_confirm_first", lang))
             else:
                 try:
                     resources.store().add_override(item.check_id, clause, verdict, note)
                     st.session_state["review-message"] = t("override_saved", lang)
                     st.rerun()
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.error(t("error", lang, err=exc))
+
+
+def photo_summary(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.DataFrame:
+    """One row per photo above the photo x clause rows: its score (with how much it judged),
+    what failed, and how many verdicts a reviewer changed."""
+    overridden: dict[int, int] = {}
+    for r in rows:
+        overridden[r.check_id] = overridden.get(r.check_id, 0) + (r.override is not None)
+    return pd.DataFrame([{
+        t("photo", lang): i.name, t("score", lang): i.result.report.score.text(lang),
+        t("fails", lang): "、".join(c.title.get(lang) for c in i.result.report.failed()) if lang == "zh"
+        else ", ".join(c.title.get(lang) for c in i.result.report.failed()),
+        t("overrides", lang): overridden.get(i.check_id, 0)} for i in batch.items])
 
 
 def show_batch(batch: ReviewBatch, lang: Lang) -> None:
@@ -218,6 +240,8 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
 
 def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     """The photos' table with filters, then a chosen photo with its overrides."""
+    st.markdown(f"**{t('per_photo', lang)}**")
+    st.dataframe(photo_summary(batch, rows, lang), hide_index=True, width="stretch")
     frame = table_rows(batch, rows, lang)
     cols = st.columns(2)
     clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
@@ -244,8 +268,12 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     left.image(item.annotated, width="stretch")
     with right:
         standard = resources.standard()
+        latest = {r.clause: r for r in rows if r.check_id == item.check_id and r.override is not None}
         for c in item.result.report.failed():
             clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
+            if c.id in latest:  # the reviewer's verdict beside the machine's
+                r = latest[c.id]
+                st.info(t("overridden_as", lang, v=verdict_text(r.override or "", lang), note=r.note or ""))
     _override(item, lang)
 
 
