@@ -181,9 +181,13 @@ def judge_step(step: Step, frames: list[Frame], picture: np.ndarray | None = Non
     return StepResult(step, outcomes, len(frames), note, picture=picture)
 
 
-def skipped_step(step: Step) -> StepResult:
-    """A step the trainee could not do now: every clause not visible, marked skipped."""
-    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses + step.always], 0,
+def skipped_step(step: Step, profile: str = "any") -> StepResult:
+    """A step the trainee could not do now: its clauses for the trainee's profile (a woman's
+    skipped step lists the women's clauses), not judged, marked skipped."""
+    by_id = _standard().by_id
+    clauses = [c for c in step.clauses + step.always
+               if c not in by_id or by_id[c].applies(by_id[c].scenarios, profile)]
+    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in clauses], 0,
                       Text(zh="已跳过", en="skipped"), skipped=True)
 
 
@@ -208,8 +212,9 @@ class RoutineRun:
     """
 
     def __init__(self, steps: Iterable[Step], prepare_s: float = PREPARE_S,
-                 placement_hold_s: float = PLACEMENT_HOLD_S) -> None:
+                 placement_hold_s: float = PLACEMENT_HOLD_S, profile: str = "any") -> None:
         self.steps = list(steps)
+        self.profile = profile
         if not self.steps:
             raise ValueError("a routine needs at least one step")
         self.prepare_s, self.placement_hold_s = prepare_s, placement_hold_s
@@ -265,7 +270,7 @@ class RoutineRun:
     def skip(self) -> None:
         """Skip the current step (the trainee cannot do it now); it is reported as skipped."""
         if not self.done:
-            self._next(skipped_step(self.steps[self.index]))
+            self._next(skipped_step(self.steps[self.index], self.profile))
 
     def status(self, t: float) -> RunStatus:
         if self.done:

@@ -87,11 +87,12 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     weakest, grid = (t.value for t in at.table)
     # Li pointed with one finger, Wang did not smile: one of two trainees failed each.
     assert weakest.loc["PT-ONE-FINGER", "Fail share"] == "50%" and weakest.loc["EX-SMILE", "Fail share"] == "50%"
-    shares = [float(s.rstrip("%")) if s != "–" else -1 for s in weakest["Fail share"]]
-    assert shares == sorted(shares, reverse=True)  # the weakest on top, clauses nobody was judged on last
-    assert sorted(grid.index) == ["Li Lei", "Wang Fang"]
-    assert grid.loc["Li Lei", "PT-ONE-FINGER"] == "✗" and grid.loc["Li Lei", "EX-SMILE"] == "✓"
-    assert grid.loc["Wang Fang", "EX-SMILE"] == "✗"
+    shares = [float(s.rstrip("%")) for s in weakest["Fail share"]]  # no empty 0/0 rows
+    assert shares == sorted(shares, reverse=True) and (weakest["Judged"] > 0).all()  # the weakest on top
+    # A row per clause, by its title; a column per trainee.
+    assert sorted(grid.columns) == ["Li Lei", "Wang Fang"]
+    assert grid.loc["PT-ONE-FINGER Never point with one finger", "Li Lei"] == "✗"
+    assert grid.loc["EX-SMILE Smile", "Li Lei"] == "✓" and grid.loc["EX-SMILE Smile", "Wang Fang"] == "✗"
     rows = store.results(session.id)
     exported = list(csv.DictReader(io.StringIO(to_csv(export_rows(rows, "en")).decode("utf-8-sig"))))
     assert {r["subject"] for r in exported} == {"Li Lei", "Wang Fang"}
@@ -131,3 +132,22 @@ def test_the_session_numbers_match_in_summary_history_and_export(db, samples):
     at.sidebar.radio(key="mode").set_value("history").run()
     [row] = at.table[0].value.to_dict("records")
     assert row["pass rate"].startswith(f"{passed}/{passed + failed} ")
+
+
+def test_a_skipped_step_is_shown_as_skipped_with_the_trainees_own_clauses(db, samples):
+    at = group_page("English")
+    add(at, "Wang Fang", "female")
+    at.button(key="session-new").click().run()
+    store = Store(db)
+    session, wang = store.sessions("group")[0].id, store.trainees()[0].id
+    at.button(key=f"group-{session}-{wang}-snap-skip-0").click().run()  # the standing step
+    photo = "astronaut_smile.png"  # the smile step, second
+    at.file_uploader(key=f"group-{session}-{wang}-snap-up-1").set_value(
+        (photo, (samples / photo).read_bytes(), "image/png")).run()
+    for step in (2, 3):  # the pointing steps
+        at.button(key=f"group-{session}-{wang}-snap-skip-{step}").click().run()
+    skipped = [r.clause for r in store.results(session) if r.skipped]
+    assert "HD-FOLD-F" in skipped and "HD-FOLD-M" not in skipped and "HD-FOLD" not in skipped
+    weakest, grid = (x.value for x in at.table)
+    assert grid.loc["EX-SMILE Smile", "Wang Fang"] == "✓"
+    assert not any(i.startswith("HD-FOLD-M") for i in grid.index)

@@ -232,7 +232,7 @@ def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: 
                 results.append(step_result)
                 st.rerun()
         if st.button(t("routine_skip", lang), key=f"{state_key}-skip-{len(results)}"):
-            results.append(skipped_step(step))
+            results.append(skipped_step(step, profile))
             st.rerun()
         if results:
             st.caption(" · ".join(f"{r.step.name.get(lang)} ✓" for r in results))

@@ -116,19 +116,35 @@ def _next_trainee(ids: list[int]) -> None:
         st.session_state["group-trainee"] = ids[(ids.index(current) + 1) % len(ids)] if current in ids else ids[0]
 
 
-def session_frames(rows: list[ResultRow], lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The weakest-clauses table and the trainee x clause table of a session."""
+def session_frames(rows: list[ResultRow], lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The weakest-clauses table, the clause x trainee table (a row per clause with its title,
+    a column per trainee: ✓ ✗ ?, or "skipped" for a clause only in steps the trainee
+    skipped) and the clauses nobody could be judged on (left out of the tables)."""
     standard = resources.standard()
     table = trainee_table((r.trainee or "-", r.clause, r.verdict, r.skipped) for r in rows)
+    skipped: dict[str, set[str]] = {}
+    for r in rows:
+        if r.skipped:
+            skipped.setdefault(r.trainee or "-", set()).add(r.clause)
+    stats = weakest_clauses(table)
+    judged = [s for s in stats if s.judged]
     weakest = pd.DataFrame([{t("clause", lang): s.clause, t("title", lang): standard.by_id[s.clause].title.get(lang),
                              t("failed_by", lang): s.failed, t("judged", lang): s.judged,
-                             t("fail_share", lang): f"{s.fail_share:.0%}" if s.judged else "–",
+                             t("fail_share", lang): f"{s.fail_share:.0%}",
                              t("advice", lang): standard.by_id[s.clause].advice.get(lang)}
-                            for s in weakest_clauses(table)])
-    clauses = [s.clause for s in weakest_clauses(table)]
-    grid = pd.DataFrame([{t("who", lang): name, **{c: MARKS.get(v.get(c, ""), "") for c in clauses}}
-                         for name, v in table.items()])
-    return weakest, grid
+                            for s in judged])
+    names = sorted(set(table) | set(skipped))
+
+    def cell(name: str, clause: str) -> str:
+        verdict = table.get(name, {}).get(clause)
+        if verdict is None:
+            return t("skipped", lang) if clause in skipped.get(name, set()) else ""
+        return MARKS[verdict]
+
+    grid = pd.DataFrame([{t("clause", lang): f"{s.clause} {standard.by_id[s.clause].title.get(lang)}",
+                          **{name: cell(name, s.clause) for name in names}} for s in judged])
+    never = [s.clause for s in stats if not s.judged]
+    return weakest, grid, never
 
 
 def export_rows(rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
@@ -228,11 +244,14 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     if not rows:
         st.info(t("empty_session", lang))
         return
-    weakest, grid = session_frames(rows, lang)
+    weakest, grid, never = session_frames(rows, lang)
     st.markdown(f"**{t('weakest', lang)}**")
-    st.table(weakest.set_index(t("clause", lang)))
-    st.table(grid.set_index(t("who", lang)))
-    st.caption(" · ".join(verdict_text(v, lang) for v in MARKS))
+    if not weakest.empty:
+        st.table(weakest.set_index(t("clause", lang)))
+        st.table(grid.set_index(t("clause", lang)))
+    st.caption(" · ".join(verdict_text(v, lang) for v in MARKS) + f" · {t('skipped', lang)}")
+    if never:
+        st.caption(t("never_judged", lang, ids=", ".join(never)))
     cols = st.columns(2)
     cols[0].download_button(t("export_csv", lang), to_csv(export_rows(rows, lang)), f"session-{session_id}.csv",
                             "text/csv", key="group-csv")

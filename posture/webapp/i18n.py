@@ -62,6 +62,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "0-100: the share of the judged clauses that passed, weighted by severity (critical ×4, "
                    "major ×2, minor ×1); clauses not visible are left out."),
     "severity": ("严重程度", "severity"),
+    "never_judged": ("没有人能被判定的条款(不列入表格):{ids}", "Clauses nobody could be judged on (left out): {ids}"),
     "choose": ("请选择", "Choose"),
     "confirm_override": ("确认保存这条审核意见", "Yes, save this override"),
     "override_choose": ("请选择条款和审核判定", "Choose the clause and your verdict"),

@@ -143,7 +143,7 @@ class LiveProcessor(VideoProcessorBase):
 
     def start_routine(self, steps: list[Step]) -> None:
         with self._lock:
-            self._routine = RoutineRun(steps)
+            self._routine = RoutineRun(steps, profile=self._profile)
             self._sequence = self._new_session()
 
     def skip_step(self) -> None:
