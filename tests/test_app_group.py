@@ -103,6 +103,11 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     # Pictures were not kept in the database, but this browser session still has them for the report.
     assert store.counts()["pictures"] == 0
     assert html.count("data:image/jpeg;base64,") == 8
+    plain = session_html("Morning drill", session.id, rows, "en", weakest_frame, at.session_state["group-pictures"],
+                         with_pictures=False).decode()
+    assert "data:image" not in plain and "Li Lei · Smile" in plain
+    labels = [b.label for b in at.get("download_button")]
+    assert "Export HTML report (with photos)" in labels and "Export HTML report (no photos)" in labels
     assert "Li Lei · Smile" in html and "The group&#x27;s weakest clauses" in html
 
 

@@ -155,9 +155,10 @@ def export_rows(rows: list[ResultRow], lang: Lang) -> list[dict[str, str]]:
 
 
 def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang, weakest: pd.DataFrame,
-                 pictures: dict[tuple[int, int | None, str], bytes]) -> bytes:
+                 pictures: dict[tuple[int, int | None, str], bytes], with_pictures: bool = True) -> bytes:
     """The HTML report: per trainee and step, the picture (``pictures`` kept in this browser
-    session, or from the history when pictures are kept) and the clause rows."""
+    session, or from the history when pictures are kept; none with ``with_pictures`` off)
+    and the clause rows."""
     store = resources.store()
     by_check: dict[int, list[ResultRow]] = {}
     for r in rows:
@@ -167,8 +168,8 @@ def session_html(title: str, session_id: int, rows: list[ResultRow], lang: Lang,
     for check_id, check_rows in by_check.items():
         first = check_rows[0]
         step = STEP_BY_KEY[first.label].name.get(lang) if first.label in STEP_BY_KEY else first.label
-        picture = (pictures.get((session_id, trainee_ids.get(first.trainee or ""), first.label))
-                   or store.picture(check_id))
+        picture = ((pictures.get((session_id, trainee_ids.get(first.trainee or ""), first.label))
+                    or store.picture(check_id)) if with_pictures else None)
         sections.append(Section(f"{first.trainee} · {step}", export_rows(check_rows, lang), picture))
     made = time.strftime("%Y-%m-%d %H:%M")
     return to_html(title, sections, lang, dated=t("report_dated", lang, when=made),
@@ -252,9 +253,15 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     st.caption(" · ".join(verdict_text(v, lang) for v in MARKS) + f" · {t('skipped', lang)}")
     if never:
         st.caption(t("never_judged", lang, ids=", ".join(never)))
-    cols = st.columns(2)
+    cols = st.columns(3)
     cols[0].download_button(t("export_csv", lang), to_csv(export_rows(rows, lang)), f"session-{session_id}.csv",
                             "text/csv", key="group-csv")
-    cols[1].download_button(t("export_html", lang), session_html(titles[session_id], session_id, rows, lang, weakest,
-                                                         st.session_state.get("group-pictures", {})),
-                            f"session-{session_id}.html", "text/html", key="group-html")
+    pictures = st.session_state.get("group-pictures", {})
+    cols[1].download_button(t("export_html_photos", lang),
+                            session_html(titles[session_id], session_id, rows, lang, weakest, pictures),
+                            f"session-{session_id}.html", "text/html", key="group-html",
+                            help=t("export_photos_help", lang))
+    cols[2].download_button(t("export_html_no_photos", lang),
+                            session_html(titles[session_id], session_id, rows, lang, weakest, pictures,
+                                         with_pictures=False),
+                            f"session-{session_id}-no-photos.html", "text/html", key="group-html-plain")

@@ -136,6 +136,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_csv": ("导出 CSV", "Export CSV"),
     "export_json": ("导出 JSON", "Export JSON"),
     "export_html": ("导出 HTML 报告", "Export HTML report"),
+    "export_html_photos": ("导出 HTML 报告(含照片)", "Export HTML report (with photos)"),
+    "export_html_no_photos": ("导出 HTML 报告(不含照片)", "Export HTML report (no photos)"),
+    "export_photos_help": ("报告里嵌入了学员的照片(即使没有勾选“保存照片”,本次浏览中的照片也会放进报告)。"
+                           "分享时如不需要照片,请用“不含照片”。",
+                           "The report embeds the trainees' photos (those of this browser session even when "
+                           "\"keep photos\" is off). To share it without them, use \"no photos\"."),
     "empty_session": ("这个培训课还没有结果", "No results in this session yet"),
     "upload_many": ("上传照片、zip 压缩包或视频(可多选)", "Upload photos, zip files or videos (several at once)"),
     "upload_limits": ("最多 {n} 个文件;照片 ≤ {photo:.0f} MB、≤ {mp:.0f} 百万像素;视频 ≤ {video:.0f} MB",

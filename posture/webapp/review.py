@@ -155,13 +155,15 @@ def export_json(batch: ReviewBatch, rows: list[ResultRow]) -> bytes:
     })
 
 
-def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
+def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang, with_pictures: bool = True) -> bytes:
     by_check: dict[int, list[dict[str, str]]] = {}
     rows = photo_rows(batch, rows)
     for row, r in zip(_photo_export_rows(batch, rows, lang), rows, strict=True):
         by_check.setdefault(r.check_id, []).append(row)
-    sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated) for i in batch.items]
-    sections += [Section(v.name, video_export_rows(v, lang), v.frame_jpeg) for v in batch.videos]
+    sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated if with_pictures else None)
+                for i in batch.items]
+    sections += [Section(v.name, video_export_rows(v, lang), v.frame_jpeg if with_pictures else None)
+                 for v in batch.videos]
     if batch.refused:
         sections.append(Section(t("refused", lang), [], None,
                                 notes=[f"{r.name}: {r.reason.get(lang)}" for r in batch.refused]))
@@ -224,13 +226,15 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
     if batch.videos:
         st.success(t("checked_videos_n", lang, n=len(batch.videos)))
     rows = resources.store().results(batch.session_id)
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button(t("export_csv", lang), to_csv(export_rows(batch, rows, lang)), "review.csv", "text/csv",
                             key="review-csv")
     cols[1].download_button(t("export_json", lang), export_json(batch, rows), "review.json", "application/json",
                             key="review-json")
-    cols[2].download_button(t("export_html", lang), export_html(batch, rows, lang), "review.html", "text/html",
-                            key="review-html")
+    cols[2].download_button(t("export_html_photos", lang), export_html(batch, rows, lang), "review.html",
+                            "text/html", key="review-html", help=t("export_photos_help", lang))
+    cols[3].download_button(t("export_html_no_photos", lang), export_html(batch, rows, lang, with_pictures=False),
+                            "review-no-photos.html", "text/html", key="review-html-plain")
     if batch.items:
         _show_photos(batch, rows, lang)
     if batch.videos:
