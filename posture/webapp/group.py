@@ -249,6 +249,13 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     st.markdown(f"**{t('weakest', lang)}**")
     if not weakest.empty:
         st.table(weakest.set_index(t("clause", lang)))
+        # The trainees compared clause by clause: the share who failed each, weakest first.
+        chart = pd.DataFrame({t("title", lang): weakest[t("title", lang)],
+                              t("fail_share", lang): [round(100 * f / j) for f, j in
+                                                      zip(weakest[t("failed_by", lang)], weakest[t("judged", lang)],
+                                                          strict=True)]})
+        st.bar_chart(chart, x=t("title", lang), y=t("fail_share", lang), y_label="%", horizontal=True,
+                     sort=False)
         st.table(grid.set_index(t("clause", lang)))
     st.caption(" · ".join(verdict_text(v, lang) for v in MARKS) + f" · {t('skipped', lang)}")
     if never:

@@ -63,6 +63,13 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "major ×2, minor ×1); clauses not visible are left out."),
     "severity": ("严重程度", "severity"),
     "never_judged": ("没有人能被判定的条款(不列入表格):{ids}", "Clauses nobody could be judged on (left out): {ids}"),
+    "trainee_report": ("个人礼仪报告:{name}", "Etiquette report: {name}"),
+    "by_clause": ("逐条对比各次培训", "Each clause across the sessions"),
+    "latest_session": ("最近一次:{title}", "Latest session: {title}"),
+    "print_report": ("下载可打印的个人报告(HTML)", "Download the printable report (HTML)"),
+    "print_report_help": ("在浏览器中打开后按 Ctrl+P 打印或存为 PDF;照片只在勾选“保存照片”时才有。",
+                          "Open it in a browser and press Ctrl+P to print or save as PDF; it has photos only "
+                          "when they were kept."),
     "choose": ("请选择", "Choose"),
     "confirm_override": ("确认保存这条审核意见", "Yes, save this override"),
     "override_choose": ("请选择条款和审核判定", "Choose the clause and your verdict"),
