@@ -274,4 +274,6 @@ def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
         seen.add(token)
         on_checked(source.name, result, picture)
     st.subheader(t("result", lang))
-    show_report(result, picture, lang, resources.standard())
+    # On the page the failing clauses are listed beside the picture, so it is shown without
+    # its panel, at the column's full width (the saved picture keeps the panel).
+    show_report(result, annotate(rgb, result, lang, panel=False), lang, resources.standard())
