@@ -88,7 +88,9 @@ def _live_side(ctx: Any, lang: Lang) -> None:
     if state is None:
         st.info(t("live_waiting", lang) if ctx.state.playing else t("live_hint", lang))
         return
-    st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
+    delay = processor.overlay_delay_ms
+    st.caption(f"{t('fps_shown', lang)}: {processor.shown_fps:.1f} · {t('fps', lang)}: {state.fps:.1f} · "
+               f"{t('overlay_delay', lang)}: {'-' if delay is None else f'{delay:.0f}'} ms")
     standard = resources.standard()
     st.markdown(f"#### {t('running_events', lang)}")
     st.markdown("\n".join(f"- {text}" for text, _ in overlay_lines(state.sequence, lang)))

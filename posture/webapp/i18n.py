@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "live_unavailable": ("实时视频无法启动({err})。请改用“拍照检查”或“上传照片”。",
                          "Live video cannot start ({err}). Use the snapshot or the photo upload instead."),
     "fps": ("处理帧率", "Frames checked per second"),
+    "fps_shown": ("显示帧率", "Frames shown per second"),
+    "overlay_delay": ("骨架延迟", "overlay delay"),
     "live_waiting": ("等待视频画面……", "Waiting for video frames..."),
     "failing_now": ("当前未通过的条款", "Clauses failing now"),
     "all_pass_now": ("当前没有未通过的条款", "No clause is failing now"),
