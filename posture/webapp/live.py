@@ -127,7 +127,8 @@ class LiveProcessor(VideoProcessorBase):
         self._shown_times: deque[float] = deque()  # times of the frames shown
         self._frames = 0
         # The latest check's drawing, drawn again on every camera frame until the next one.
-        self._drawn: tuple[float, CheckResult, frozenset[str], RunStatus | None, SequenceState, Lang] | None = None
+        # (frame time, the drawn picture, where the drawing is): laid over each camera frame.
+        self._drawn: tuple[float, np.ndarray, np.ndarray] | None = None
         self._delays_s: deque[float] = deque(maxlen=90)
         # The frame waiting to be checked (at most one) and the checking thread.
         self._pending_cv = threading.Condition()
@@ -217,6 +218,7 @@ class LiveProcessor(VideoProcessorBase):
         placement = check_placement(view, result.landmarks, framing)
         shown = sequence.failing_still
         picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
+        drawing = (picture != view).any(axis=2) if picture.shape == view.shape else None
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)
@@ -227,7 +229,7 @@ class LiveProcessor(VideoProcessorBase):
             fps = (len(self._times) - 1) / span if span > 0 else 0.0
             self._frames += 1
             self._state = LiveState(result.report, shown, sequence, placement, fps, status, self._frames)
-            self._drawn = (t, result, shown, status, sequence, lang)
+            self._drawn = (t, picture, drawing)
         return picture
 
     def recv(self, frame: av.VideoFrame) -> av.VideoFrame:
@@ -287,12 +289,17 @@ class LiveProcessor(VideoProcessorBase):
             drawn = self._drawn
         if drawn is None:
             return view
-        checked_t, result, shown, status, sequence, lang = drawn
-        picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
+        checked_t, picture, drawing = drawn
+        if drawing is None or picture.shape != view.shape:
+            return picture
+        # Only the drawn pixels (skeleton, labels, banners) are copied over the new frame: a few
+        # milliseconds, where drawing again would take the check's drawing time on every frame.
+        out = view.copy()
+        np.copyto(out, picture, where=drawing[..., None])
         if t is not None:
             with self._lock:
                 self._delays_s.append(max(0.0, self._clock() - checked_t))
-        return picture
+        return out
 
     @property
     def overlay_delay_ms(self) -> float | None:
