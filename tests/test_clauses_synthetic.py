@@ -31,6 +31,10 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
                    Body().hands_folded(height=0.35)]),
     "HD-FOLD-M": ([Body().hands_folded(), Body().arms_hanging(), Body().hands_behind_back()],
                   [Body().hands_on_hips(), Body().hands_folded(height=0.35)]),
+    # Either profile's way: the women's right over left, the men's left over right or at the sides.
+    "HD-FOLD": ([Body().hands_folded(), Body().hands_folded(right_over_left=False), Body().arms_hanging(),
+                 Body().hands_behind_back()],
+                [Body().hands_on_hips(), Body().hands_folded(height=0.35)]),
     "HD-DESK": ([Body().sit().forearms_on_desk()], [Body().sit().arms_hanging()]),
     "HD-TALK": ([Body().hands_folded(height=0.6).with_hand("right", OPEN)],
                 [Body().hand_on_face().with_hand("right", OPEN),
@@ -85,7 +89,7 @@ def affine(deg: float, scale: float, shift: tuple[float, float]) -> np.ndarray:
 
 # Clauses measured only against the body itself (not gravity or the image axes): they
 # must not change when the camera rolls by any angle.
-BODY_RELATIVE = {"ST-ARMS", "ST-FEET-M", "ST-FEET-F", "HD-FOLD-F", "HD-FOLD-M", "HD-TOUCH", "PT-ANGLE",
+BODY_RELATIVE = {"ST-ARMS", "ST-FEET-M", "ST-FEET-F", "HD-FOLD-F", "HD-FOLD-M", "HD-FOLD", "HD-TOUCH", "PT-ANGLE",
                  "PT-STRAIGHT", "PT-FINGERS", "PT-ONE-FINGER", "SI-LEGS-M", "SI-LEGS-F", "EX-SMILE",
                  "EX-SMILE-MODERATE", "DL-BOTH"}
 
