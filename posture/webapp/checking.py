@@ -159,9 +159,12 @@ def _routine_side(ctx: Any, lang: Lang, state_key: str, on_done: OnDone) -> None
                 st.success(t("placement_ok", lang))
         if st.button(t("routine_skip", lang), key=f"{state_key}-skip"):
             processor.skip_step()
-    elif state is not None:
-        st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
-        if state.placement.problems:
+    elif processor.shown_fps > 0:  # frames are coming; the first check may still be under way
+        checked = state.fps if state is not None else 0.0
+        st.caption(f"{t('fps_shown', lang)}: {processor.shown_fps:.1f} · {t('fps', lang)}: {checked:.1f}")
+        if state is None:
+            st.info(t("live_waiting", lang))
+        elif state.placement.problems:
             st.markdown(f"**{t('placement', lang)}**")
             for problem in state.placement.problems:
                 st.warning(problem.get(lang))
