@@ -66,7 +66,7 @@ def assert_complete(out: Path, folder: Path, reference: dict) -> None:
 def start(folder: Path, out: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "posture.cli", "batch", str(folder), "--out", str(out),
                              "--lang", "en", "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
+                            text=True, env={**os.environ, **(env or {})}, start_new_session=True)
 
 
 def files_done(out: Path) -> int:
@@ -95,6 +95,13 @@ def workers_of(proc: subprocess.Popen) -> list[psutil.Process]:
         if "resource_tracker" not in cmd and not any(c.pid for c in p.children()):
             found.append(p)
     return found
+
+
+def _group(p: psutil.Process) -> int | None:
+    try:
+        return os.getpgid(p.pid)
+    except OSError:
+        return None
 
 
 ENGINES = [pytest.param(["--workers", "2"], id="pool"), pytest.param(["--cluster", "local:2"], id="cluster")]
@@ -167,12 +174,16 @@ def test_ctrl_c_stops_with_130_and_a_rerun_resumes(many, tmp_path, reference):
     out = tmp_path / "r.csv"
     proc = start(many, out, "--cluster", "local:2")
     wait_for(out, 3, proc)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "interrupted; run the same command again to resume" in stderr and "Traceback" not in stderr
     done = files_done(out)
     assert 3 <= done < len(PHOTOS) * COPIES
+    time.sleep(1)
+    assert not psutil.Process().children() or all(p.pid != proc.pid for p in psutil.Process().children())
+    left = [p for p in psutil.process_iter(["pid"]) if _group(p) == proc.pid]
+    assert not left, left
     proc = start(many, out, "--cluster", "local:2")
     stdout, _ = proc.communicate(timeout=120)
     assert f"resuming: {done} files already in" in stdout

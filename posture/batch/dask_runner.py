@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from posture.batch.units import Unit
-from posture.batch.worker import QUIET_ENV, THREAD_ENV, UnitResult, run_unit
+from posture.batch.worker import QUIET_ENV, THREAD_ENV, UnitResult, children_ignore_ctrl_c, run_unit
 
 
 class SchedulerLost(Exception):
@@ -45,6 +45,8 @@ def dask_client(*, cluster: str | None = None, scheduler: str | None = None, max
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **THREAD_ENV, **QUIET_ENV}
     settings = {"distributed.scheduler.allowed-failures": max_failures - 1,
                 "distributed.nanny.pre-spawn-environ": environ}
+    # The client logs a lost scheduler with tracebacks; the command says it in one line.
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     with dask.config.set(settings):
         if scheduler:
             try:
@@ -57,8 +59,9 @@ def dask_client(*, cluster: str | None = None, scheduler: str | None = None, max
                 _quiet_close(client)
             return
         n = parse_local(cluster or "")
-        local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                             scheduler_port=0, silence_logs=logging.ERROR)
+        with children_ignore_ctrl_c():  # the nannies, and the workers they start, inherit it
+            local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                 worker_dashboard_address=None, scheduler_port=0, silence_logs=logging.ERROR)
         client = Client(local)
         try:
             yield client

@@ -16,7 +16,14 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 from posture.batch.units import Unit
-from posture.batch.worker import QUIET_ENV, THREAD_ENV, UnitResult, init_pool_worker, run_unit
+from posture.batch.worker import (
+    QUIET_ENV,
+    THREAD_ENV,
+    UnitResult,
+    children_ignore_ctrl_c,
+    init_pool_worker,
+    run_unit,
+)
 
 
 def died_error(unit: Unit, times: int) -> UnitResult:
@@ -43,12 +50,13 @@ def run_pool(units: list[Unit], options: dict, workers: int, max_failures: int =
         try:
             broken = False
             while (queue or suspects or running) and not broken:
-                if suspects and not running:
-                    unit = suspects.popleft()
-                    running[pool.submit(run_unit, unit, options)] = unit
-                while not suspects and queue and len(running) < 2 * workers:  # a unit queued per worker
-                    unit = queue.popleft()
-                    running[pool.submit(run_unit, unit, options)] = unit
+                with children_ignore_ctrl_c():  # a submit may start a worker
+                    if suspects and not running:
+                        unit = suspects.popleft()
+                        running[pool.submit(run_unit, unit, options)] = unit
+                    while not suspects and queue and len(running) < 2 * workers:  # a unit queued per worker
+                        unit = queue.popleft()
+                        running[pool.submit(run_unit, unit, options)] = unit
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     try:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,22 @@ def init_pool_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     limit_threads()
+
+
+@contextmanager
+def children_ignore_ctrl_c() -> Iterator[None]:
+    """Processes started inside ignore Ctrl-C from their first instruction (an ignored signal
+    is inherited, and Python then leaves it ignored): a terminal sends Ctrl-C to the whole
+    process group, and only the main process, which stops them, should act on it."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def die_with_parent() -> None:
