@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
+RESUME_HINT = "run the same command again to resume"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 
 
@@ -106,15 +108,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from posture.batch import run_batch
-
     if args.cluster and args.scheduler:
         print("error: choose --cluster or --scheduler, not both", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return run_batch(args.source, args.out, scenario=args.scenario, profile=args.profile, lang=args.lang,
-                     standards=args.standards, workers=args.workers, mirrored=args.mirrored,
-                     cluster=args.cluster, scheduler=args.scheduler, jsonl=args.jsonl, sample_fps=args.sample_fps,
-                     range_s=args.range_s, progress=not args.quiet)
+    try:
+        from posture.batch import run_batch
+
+        return run_batch(args.source, args.out, scenario=args.scenario, profile=args.profile, lang=args.lang,
+                         standards=args.standards, workers=args.workers, mirrored=args.mirrored,
+                         cluster=args.cluster, scheduler=args.scheduler, jsonl=args.jsonl,
+                         sample_fps=args.sample_fps, range_s=args.range_s, progress=not args.quiet)
+    except KeyboardInterrupt:  # before the checking started (run_batch handles it after)
+        print(f"\ninterrupted; {RESUME_HINT}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def cmd_standards(args: argparse.Namespace) -> int:

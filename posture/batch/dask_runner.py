@@ -40,10 +40,13 @@ def dask_client(*, cluster: str | None = None, scheduler: str | None = None, max
     import dask
     from distributed import Client, LocalCluster
 
-    # A unit is tried max_failures times in all; the nanny starts each worker with the
-    # thread limits (Dask's own defaults set OMP/MKL/OpenBLAS to 1 too).
+    # A unit is tried max_failures times in all; one unit at a time on a worker (saturation
+    # 1.0), so that a worker's death counts against the unit that killed it only, not one
+    # queued behind it; the nanny starts each worker with the thread limits (Dask's own
+    # defaults set OMP/MKL/OpenBLAS to 1 too).
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **THREAD_ENV, **QUIET_ENV}
     settings = {"distributed.scheduler.allowed-failures": max_failures - 1,
+                "distributed.scheduler.worker-saturation": 1.0,
                 "distributed.nanny.pre-spawn-environ": environ}
     # The client logs a lost scheduler with tracebacks; the command says it in one line.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)

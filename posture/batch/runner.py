@@ -19,11 +19,9 @@ from posture.batch.rows import error_rows, video_rows
 from posture.batch.sources import list_source
 from posture.batch.units import DEFAULT_RANGE_S, Unit, plan
 from posture.batch.worker import UnitResult
-from posture.cli import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_PASS
+from posture.cli import EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, RESUME_HINT
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 MAX_FAILURES = 3  # a file whose worker dies this many times is given up
-RESUME_HINT = "run the same command again to resume"
 
 
 def run_batch(source: Path, out: Path, *, scenario: str = "auto", profile: str = "any", lang: str = "zh",
