@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -26,11 +27,20 @@ sys.path.insert(0, str(ROOT / "tests"))  # test_video.write_video / fitted: a vi
 CONFIGS = [("pool", 1), ("pool", 2), ("cluster", 1), ("cluster", 2)]
 
 
-def timed(engine: str, workers: int, units: list, options: dict) -> tuple[float, float, int]:
-    """(steady rate in results/s, wall seconds with start-up, frames checked)."""
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes (and of their finished children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(engine: str, workers: int, units: list, options: dict) -> tuple[float, float, int, float]:
+    """(steady rate in results/s, wall seconds with start-up, frames checked, CPU seconds of
+    the workers with their start-up): the CPU time does not depend on the machine's load,
+    so it shows what parallel running itself costs."""
     from posture.batch import local_pool
     from posture.batch.dask_runner import dask_client, run_dask
 
+    cpu0 = children_cpu()
     t0 = time.perf_counter()
     stamps, frames = [], 0
 
@@ -49,7 +59,7 @@ def timed(engine: str, workers: int, units: list, options: dict) -> tuple[float,
     wall = time.perf_counter() - t0
     warm = stamps[workers - 1]  # every worker has loaded its models
     rate = (len(stamps) - workers) / (stamps[-1] - warm) if stamps[-1] > warm else float("nan")
-    return rate, wall, frames
+    return rate, wall, frames, children_cpu() - cpu0
 
 
 def main() -> None:
@@ -57,7 +67,8 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, default=ROOT.parent / "shared" / "data" / "genki4k" / "images")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--video-s", type=float, default=40.0, help="length of the video made from sample photos")
+    parser.add_argument("--video-s", type=float, default=20.0, help="length of the video made from sample photos")
+    parser.add_argument("--what", choices=("photos", "video", "both"), default="both")
     args = parser.parse_args()
 
     from test_video import fitted, write_video
@@ -85,15 +96,20 @@ def main() -> None:
         for r in range(args.rounds):
             order = CONFIGS if r % 2 == 0 else CONFIGS[::-1]  # balance drifts in the machine's load
             for what, units, unit in (("photos", photo_units, "photos/s"), ("video", video_units, "frames/s")):
+                if args.what not in ("both", what):
+                    continue
                 for engine, workers in order:
-                    rate, wall, frames = timed(engine, workers, units, options)
+                    rate, wall, frames, cpu = timed(engine, workers, units, options)
                     if what == "video":  # a video's rate counts frames, over the wall time of its ranges
                         rate = frames / wall
                     rates.setdefault((what, engine, workers), []).append(rate)
                     print(f"  round {r + 1} {what:<6} {engine:<7} {workers} worker(s): {rate:6.2f} {unit} "
-                          f"(wall {wall:5.1f} s with start-up)")
+                          f"(wall {wall:5.1f} s with start-up; workers' CPU {1e3 * cpu / frames:5.0f} ms "
+                          f"per {unit[:-2].rstrip('s')} with start-up; load average {os.getloadavg()[0]:.1f})")
         print("\nmedian over rounds:")
         for what, unit in (("photos", "photos/s"), ("video", "frames/s")):
+            if args.what not in ("both", what):
+                continue
             med = {(e, w): statistics.median(rates[(what, e, w)]) for e, w in CONFIGS}
             for e, w in CONFIGS:
                 print(f"  {what:<6} {e:<7} {w}: {med[(e, w)]:6.2f} {unit}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
@@ -90,35 +91,23 @@ def run_batch(source: Path, out: Path, *, scenario: str = "auto", profile: str =
     return EXIT_FAIL if tally.any_fail or "fail" in store.verdicts else EXIT_PASS
 
 
-class _results:
-    """The chosen engine's results, as a context manager (a LocalCluster lives inside it)."""
+@contextmanager
+def _results(units: list[Unit], options: dict, *, workers: int, cluster: str | None, scheduler: str | None,
+             max_failures: int) -> Iterator[Iterator[UnitResult]]:
+    """The chosen engine's results (a LocalCluster lives as long as the context)."""
+    from posture.batch import local_pool
 
-    def __init__(self, units: list[Unit], options: dict, *, workers: int, cluster: str | None,
-                 scheduler: str | None, max_failures: int) -> None:
-        self.args = units, options
-        self.workers, self.cluster, self.scheduler, self.max_failures = workers, cluster, scheduler, max_failures
-        self._client_cm = None
+    if not units:
+        yield iter(())
+    elif cluster or scheduler:
+        from posture.batch.dask_runner import dask_client, run_dask
 
-    def __enter__(self) -> Iterator[UnitResult]:
-        from posture.batch import local_pool
-
-        units, options = self.args
-        if not units:
-            return iter(())
-        if self.cluster or self.scheduler:
-            from posture.batch.dask_runner import dask_client, run_dask
-
-            self._client_cm = dask_client(cluster=self.cluster, scheduler=self.scheduler,
-                                          max_failures=self.max_failures)
-            client = self._client_cm.__enter__()
-            return run_dask(client, units, options, self.max_failures)
-        if self.workers <= 1:
-            return local_pool.run_in_process(units, options)
-        return local_pool.run_pool(units, options, self.workers, self.max_failures)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._client_cm is not None:
-            self._client_cm.__exit__(*exc)
+        with dask_client(cluster=cluster, scheduler=scheduler, max_failures=max_failures) as client:
+            yield run_dask(client, units, options, max_failures)
+    elif workers <= 1:
+        yield local_pool.run_in_process(units, options)
+    else:
+        yield local_pool.run_pool(units, options, workers, max_failures)
 
 
 def _files(results: Iterator[UnitResult], units: list[Unit], standard, options: dict):
