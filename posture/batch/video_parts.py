@@ -44,7 +44,7 @@ def check_part(unit: Unit, standard: Standard, options: dict) -> PartResult:
     started = time.perf_counter()
     out = PartResult()
     scenario, profile = options["scenario"], options["profile"]
-    with VideoReader(unit.key, options["sample_fps"]) as reader, \
+    with VideoReader(unit.key, options["sample_fps"], max_pixels=standard.settings.max_pixels) as reader, \
             Checker(standard, static_image_mode=False, count_faces=False) as checker:
         observer = SequenceTracker(standard, profile=profile, scenario=scenario)  # only to observe frames
         if unit.start_s > 0:
