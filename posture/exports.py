@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -48,13 +49,43 @@ def clause_row(subject: str, clause: Clause, verdict: str, lang: Lang, *, step: 
     }
 
 
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    """UTF-8 with a byte-order mark, which Excel needs to read Chinese."""
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google
+# Sheets (a trainee named "=HYPERLINK(...)", an uploaded "@SUM(A1).jpg"); tab and CR too,
+# as some of them strip those first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain negative number ("-12.5", "-3e-2") is left as it is, so that a measured value
+# stays a number in the spreadsheet: a spreadsheet reads it as a number, never as a
+# formula, and nothing else can start with "-" and match this.
+_PLAIN_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ (or a
+    tab or CR) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[dict[str, object]], columns: list[str], header: bool = True) -> str:
+    """Rows as CSV text with every cell neutralised (:func:`safe_cell`): every CSV the
+    product writes goes through here. ``header``: the column names first."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    if header:
+        writer.writeheader()
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
+    return buf.getvalue()
+
+
+def csv_bytes(rows: list[dict[str, object]], columns: list[str]) -> bytes:
+    """A whole CSV file: UTF-8 with a byte-order mark, which Excel needs to read Chinese."""
+    return csv_text(rows, columns).encode("utf-8-sig")
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """A session's or a review's export (:data:`COLUMNS`)."""
+    return csv_bytes(rows, COLUMNS)
 
 
 def to_json(payload: object) -> bytes:

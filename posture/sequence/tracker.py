@@ -44,6 +44,7 @@ from posture.sequence.report import (
 )
 from posture.sequence.still_rule import still_verdict
 from posture.standards import Standard
+from posture.verdicts import Verdict
 
 # Live alerts: a deviation is shown once it has held this long and cleared once it has
 # been gone this long (the app's defaults, posture.settings).
@@ -83,6 +84,17 @@ NEEDS: dict[type[Monitor], frozenset[str]] = {
     WalkMonitor: frozenset({"ankle_stagger_m", "left_arm_swing_deg", "right_arm_swing_deg", "head_pitch_deg",
                             "trunk_flexion_deg"}),
 }
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One checked frame as the session uses it: whether a person could be judged, the raw
+    measurements the monitors read, the scenarios, the still verdicts by clause id."""
+
+    person: bool
+    raw: dict[str, float | None]
+    scenarios: tuple[str, ...]
+    still: dict[str, Verdict]
 
 
 @dataclass(frozen=True)
@@ -142,22 +154,36 @@ class SequenceTracker:
         self._finished = False
         self._state: SequenceState | None = None
 
-    def update(self, t: float, result: CheckResult) -> SequenceState:
-        """Feed one checked frame taken at ``t`` seconds; returns the live state. A frame not
-        later than the previous one is ignored (its state is returned again)."""
-        if self._finished:
-            raise RuntimeError("the session is finished; start a new SequenceTracker")
-        if self.last_t is not None and t <= self.last_t and self._state is not None:
-            return self._state
-        started = time.perf_counter()
+    def observe(self, result: CheckResult) -> Observation:
+        """What the session needs of one checked frame (a worker checking a time range of a
+        video sends these back; see posture.batch.video_parts)."""
         person = result.report.person.judgeable  # found, and large enough to be judged
         raw: dict[str, float | None] = {n: None for n in self.needs}
         if person:
             measured = measure_all(result.landmarks, set(self.needs))
             raw.update({n: (m.value if m is not None else None) for n, m in measured.items()})
-            self.scenarios_seen.update(result.report.scenarios)
+        return Observation(person, raw, tuple(result.report.scenarios) if person else (),
+                           {v.clause.id: v for v in result.verdicts})
+
+    def update(self, t: float, result: CheckResult) -> SequenceState:
+        """Feed one checked frame taken at ``t`` seconds; returns the live state. A frame not
+        later than the previous one is ignored (its state is returned again)."""
+        if self.last_t is not None and t <= self.last_t and self._state is not None and not self._finished:
+            return self._state
+        return self.add(t, self.observe(result))
+
+    def add(self, t: float, obs: Observation) -> SequenceState:
+        """:meth:`update` with the frame already observed (:meth:`observe`)."""
+        if self._finished:
+            raise RuntimeError("the session is finished; start a new SequenceTracker")
+        if self.last_t is not None and t <= self.last_t and self._state is not None:
+            return self._state
+        started = time.perf_counter()
+        person, raw = obs.person, obs.raw
+        if person:
+            self.scenarios_seen.update(obs.scenarios)
             self.person_frames += 1
-        sample = Sample(t, self.smoother(t, raw), raw, {v.clause.id: v for v in result.verdicts})
+        sample = Sample(t, self.smoother(t, raw), raw, obs.still)
         for monitor in self.monitors:
             monitor.update(sample)
         self.still.update(sample)

@@ -16,10 +16,9 @@ from pathlib import Path, PurePosixPath
 
 import cv2
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from posture.exports import clause_row, jpeg_bytes
+from posture.exports import clause_row, csv_bytes, jpeg_bytes
 from posture.images import BadInput
 from posture.sequence import VideoReport
 from posture.sequence.report import StillClauseSummary
@@ -148,8 +147,7 @@ def export_rows(item: VideoItem, lang: Lang) -> list[dict[str, str]]:
 
 def timeline_csv(report: VideoReport, lang: Lang) -> bytes:
     """The timeline as CSV (UTF-8 with a byte-order mark, for Excel)."""
-    return pd.DataFrame(report.rows(lang), columns=["video", "clause", "start_s", "end_s", "verdict", "label"]).to_csv(
-        index=False).encode("utf-8-sig")
+    return csv_bytes(report.rows(lang), ["video", "clause", "start_s", "end_s", "verdict", "label"])
 
 
 def show_videos(videos: list[VideoItem], lang: Lang) -> None:
