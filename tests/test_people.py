@@ -144,3 +144,22 @@ def test_a_skeleton_run_on_along_someone_elses_arm_is_not_kept():
     pose[PoseLM.RIGHT_SHOULDER, :2] = (100, 300)
     other = Landmarks(640, 480, pose=pose, pose_visibility=np.ones(33))
     assert _own_parts(other, face, (0, 0, 640, 480)).pose is None
+
+
+def test_batch_csv_has_a_row_per_person_and_clause_with_the_box(tmp_path, photos):
+    import csv
+
+    from PIL import Image
+
+    from posture.cli import main
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    Image.fromarray(np.hstack(photos[:2])).save(folder / "two.png")
+    out = tmp_path / "results.csv"
+    main(["batch", str(folder), "--out", str(out), "--workers", "1", "-q", "--lang", "en"])
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["clause"]]
+    assert {r["person"] for r in rows} == {"1", "2"}
+    boxes = {r["person"]: [float(v) for v in r["box"].split()] for r in rows}
+    assert boxes["1"][2] <= photos[0].shape[1] + 5 < boxes["2"][2]  # person 1 on the left photo, 2 on the right
