@@ -148,6 +148,12 @@ class Landmarks:
     # axes), worked out once per frame; not an input, so copies start empty.
     memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
     mouth_patch: np.ndarray | None = None  # (32, 48) uint8, see mouth_patch(); None without pixels
+    # The unmirrored RGB frame at the detector's scale (its longer side at most
+    # LandmarkDetector.MAX_SIDE; ``pixel_scale`` maps landmark pixels onto it), for the
+    # grooming measurements that look at colours and textures; None without pixels.
+    image: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # MediaPipe's person mask of ``image`` (uint8, 255 = person, hair included), or None.
+    person_mask: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         shapes = {"pose": (33, 3), "pose_world": (33, 3), "face": (478, 3),
@@ -165,6 +171,13 @@ class Landmarks:
             inside = (x >= 0) & (x < self.width) & (y >= 0) & (y < self.height)
             seen = inside & (self.pose_visibility >= self.min_visibility)
         object.__setattr__(self, "_seen", seen)
+        if self.person_mask is not None and (self.image is None or self.person_mask.shape != self.image.shape[:2]):
+            raise ValueError("person_mask must have the image's height and width")
+
+    @property
+    def pixel_scale(self) -> float:
+        """Pixels of ``image`` per landmark pixel (1.0 when the frame was not shrunk)."""
+        return 1.0 if self.image is None else self.image.shape[1] / self.width
 
     def seen(self, index: int) -> bool:
         """True when pose landmark ``index`` is visible enough and inside the frame."""
@@ -271,10 +284,13 @@ class LandmarkDetector:
     MAX_SIDE = 1280
 
     def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
-                 min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None) -> None:
+                 min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None,
+                 segment: bool | None = None) -> None:
         """``fallbacks`` (default: for photos only): when Holistic, which finds the face and
         hands from the body, finds no face or no hand (a tight face crop, a hand close-up),
-        look again with the stand-alone Face Mesh and Hands models."""
+        look again with the stand-alone Face Mesh and Hands models. ``segment`` (default:
+        for photos only): find the person mask (SelfieSegmentation) for the hair regions
+        of the grooming clauses; it costs a few milliseconds a frame."""
         import mediapipe as mp  # imported here so that importing posture stays cheap
 
         self._holistic = mp.solutions.holistic.Holistic(
@@ -291,7 +307,9 @@ class LandmarkDetector:
             model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
         self._fallbacks = static_image_mode if fallbacks is None else fallbacks
+        self._segment = static_image_mode if segment is None else segment
         self._face_mesh = None  # created on first need
+        self._selfie = None
         self._hands = None
 
     def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
@@ -331,13 +349,24 @@ class LandmarkDetector:
         patch = None
         if face is not None:  # the mesh is in the full frame's pixels; ``frame`` may be smaller
             patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
+        mask = self._person_mask(frame) if self._segment and face is not None else None
         return Landmarks(
             width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
             pose_visibility=visibility, pose_world=world, face=face,
             left_hand=hands["left"], right_hand=hands["right"],
             mirrored=mirrored, min_visibility=self.min_visibility,
             faces_in_frame=-1 if faces is None else len(faces), mouth_patch=patch,
+            image=frame, person_mask=mask,
         )
+
+    def _person_mask(self, frame: np.ndarray) -> np.ndarray:
+        """SelfieSegmentation's person mask (general model, 256x256 input) as uint8 0-255."""
+        import mediapipe as mp
+
+        if self._selfie is None:
+            self._selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+        found = self._selfie.process(frame).segmentation_mask
+        return np.clip(found * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
     def _face_alone(self, frame: np.ndarray, width: int, height: int) -> np.ndarray | None:
         import mediapipe as mp
@@ -377,7 +406,7 @@ class LandmarkDetector:
         return hands
 
     def close(self) -> None:
-        for graph in (self._holistic, self._faces, self._face_mesh, self._hands):
+        for graph in (self._holistic, self._faces, self._face_mesh, self._hands, self._selfie):
             if graph is not None:
                 graph.close()
 
