@@ -649,8 +649,9 @@ def format_evaluation(ev: Evaluation, splits: Iterable[str] = (*SPLITS, "all")) 
             if sc.n == 0:
                 continue
             lines.append(
-                f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} {_pct(sc.balanced_found):>10} "
-                f"{_pct(sc.precision):>6} {_pct(sc.recall):>6} {_pct(sc.f1):>6}   yes->({sc.tp},{sc.fn},{sc.none_pos}) "
+                f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} "
+                f"{_pct(sc.balanced_found):>10} {_pct(sc.precision):>6} {_pct(sc.recall):>6} {_pct(sc.f1):>6}   "
+                f"yes->({sc.tp},{sc.fn},{sc.none_pos}) "
                 f"no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection} ({_pct(sc.not_visible_share).strip()}%)")
     if ev.pose:
         lines.append(f"\n{HEAD_TASK}: measured head angles against the labels (degrees, absolute error)")

@@ -9,6 +9,7 @@ mirrors the drawing again for display.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -218,6 +219,13 @@ class Landmarks:
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
+
+
+def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
+    """``compute()`` once per frame: later calls with the same ``key`` reuse its result."""
+    if key not in lm.memo:
+        lm.memo[key] = compute()
+    return lm.memo[key]
 
 
 Box = tuple[float, float, float, float]  # x0, y0, width, height as fractions of the frame

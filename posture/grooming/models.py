@@ -32,7 +32,7 @@ MODELS: dict[str, tuple[tuple[str, ...], float, tuple[float, ...]]] = {'facial_h
                        -1.51523,
                        (0.018766, 0.016399, 0.018291, 0.039491, 0.037216, 0.006384)),
  'dangling_earring': (('ear_bright', 'ear_colour', 'ear_odd', 'ear_texture_p90'),
-                      0.403621,
+                      -1.33098,
                       (-4.824043, -1.173705, 1.01907, -0.028719)),
  'fringe': (('band_dL',
              'band_da',

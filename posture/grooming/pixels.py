@@ -15,8 +15,7 @@ import cv2
 import numpy as np
 
 from posture.grooming import regions
-from posture.landmarks import Landmarks
-from posture.measure import per_frame
+from posture.landmarks import Landmarks, per_frame
 
 CANVAS_FACE_PX = 128.0
 # A picture whose face pixels have almost no colour (95th percentile of the Lab chroma under

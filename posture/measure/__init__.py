@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from posture.landmarks import Landmarks
+from posture.landmarks import Landmarks, per_frame  # noqa: F401 - per_frame: the measurements' helper
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,6 @@ def measurement(name: str, unit: str, contextual: bool = False) -> Callable:
         return func
 
     return register
-
-
-def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
-    """``compute()`` once per frame: later calls with the same ``key`` reuse its result."""
-    if key not in lm.memo:
-        lm.memo[key] = compute()
-    return lm.memo[key]
 
 
 def measure_all(lm: Landmarks, names: set[str] | None = None,
