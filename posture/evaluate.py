@@ -534,9 +534,10 @@ def select(samples: list[Sample], tasks: Iterable[Task], pose: dict[str, tuple[f
               and (any(t.truth(s.tags) is not None for t in tasks) or s.file in pose)]
     if limit_per_label is None:
         return wanted
+    scored = set().union(*(t.positive | t.negative for t in tasks))  # grooming.csv adds many other tags
     by_label: dict[str, list[Sample]] = {}
     for s in sorted(wanted, key=lambda s: _rank(s.file)):
-        by_label.setdefault(";".join(sorted(s.tags)), []).append(s)
+        by_label.setdefault(";".join(sorted(s.tags & scored)), []).append(s)
     chosen = [s for group in by_label.values() for s in group[:limit_per_label]]
     return sorted(chosen, key=lambda s: s.file)
 

@@ -125,8 +125,11 @@ class Checker:
         measured = measure_all(usable, SCENARIO_MEASUREMENTS)
         choice = choose_scenarios(scenario, usable, measured)
         applicable, skipped = [], []
+        grooming_here = "grooming" in choice.applied or self.standard.settings.grooming_in_every_photo
         for clause in self.standard.frame_clauses():
-            if clause.applies(choice.applied, profile):
+            if clause.method == "grooming" and not grooming_here:
+                skipped.append(Skipped(id=clause.id, reason="scenario grooming"))
+            elif clause.applies(choice.applied, profile):
                 applicable.append(clause)
             elif clause.profile not in ("any", profile):
                 skipped.append(Skipped(id=clause.id, reason=f"profile {clause.profile} only"))

@@ -152,6 +152,7 @@ class Settings(_Strict):
     min_shoulder_width_px: float = Field(gt=0)
     max_pixels: int = Field(gt=0)
     severity_weights: dict[Severity, float]
+    grooming_in_every_photo: bool = False
     why: dict[str, str]
 
 

@@ -184,11 +184,21 @@ def test_profile_any_skips_the_mens_and_womens_grooming_clauses(checker, person)
     assert {"GR-HAIR-COLOUR", "GR-UNIFORM", "GR-BADGE"} <= judged
 
 
-def test_outside_the_grooming_scenario_clauses_not_in_view_are_left_out(checker, person):
+def test_outside_the_grooming_scenario_grooming_is_left_out_by_default(checker, person):
+    result = checker.check_landmarks(person, scenario="standing", profile="male")
+    assert not any(v.clause.id.startswith("GR-") for v in result.verdicts)
+    assert {"id": "GR-BEARD", "reason": "scenario grooming"} in [s.model_dump() for s in result.report.not_applicable]
+
+
+def test_grooming_in_every_photo_reports_only_the_clauses_in_view(checker, person, monkeypatch):
+    settings = checker.standard.settings.model_copy(update={"grooming_in_every_photo": True})
+    monkeypatch.setattr(checker, "standard", checker.standard.model_copy(update={"settings": settings}))
     bare = dataclasses.replace(person, image=None, person_mask=None)
     result = checker.check_landmarks(bare, scenario="standing", profile="male")
     assert not any(v.clause.id.startswith("GR-") for v in result.verdicts)
     assert any(s.id == "GR-BEARD" and s.reason.startswith("not in view") for s in result.report.not_applicable)
+    seen = checker.check_landmarks(person, scenario="standing", profile="male")
+    assert "GR-BEARD" in {v.clause.id for v in seen.verdicts}
     grooming = checker.check_landmarks(bare, scenario="grooming", profile="male")
     assert {v.clause.id: v.outcome for v in grooming.verdicts}["GR-BEARD"] == "not_visible"
 
