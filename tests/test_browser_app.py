@@ -203,10 +203,10 @@ def test_live_routine_checks_placement_counts_down_and_summarises(page, screensh
     shot(page, page.get_by_text("流程步骤", exact=False).first, screenshots / "live_routine_placement.png")
     page.get_by_role("button", name="跳过这一步").click()
     # The smile step needs only the face: it counts down, holds, and moves on.
-    page.get_by_text(re.compile(r"第 2/5 步 · 微笑 · 准备 \d 秒")).first.wait_for()
-    for step in (3, 4, 5):  # point left, point right, greet the customer
+    page.get_by_text(re.compile(r"第 3/6 步 · 微笑 · 准备 \d 秒")).first.wait_for()
+    for step in (4, 5, 6):  # point left, point right, greet the customer
         # Wait for each step before skipping it: a click during a page refresh is lost.
-        page.get_by_text(f"第 {step}/5 步", exact=False).first.wait_for()
+        page.get_by_text(f"第 {step}/6 步", exact=False).first.wait_for()
         page.get_by_role("button", name="跳过这一步").click()
     summary = page.get_by_role("heading", name="流程总结")
     summary.wait_for()
@@ -232,7 +232,7 @@ def _add_trainee(page, name: str) -> None:
     cell(page, name).wait_for(state="attached")
 
 
-def _snapshot_routine(page, steps: int = 4) -> None:
+def _snapshot_routine(page, steps: int = 5) -> None:
     for i in range(1, steps + 1):
         page.get_by_text(f"第 {i}/{steps} 步", exact=False).first.wait_for()
         take_photo(page)
