@@ -59,4 +59,4 @@ def measure_all(lm: Landmarks, names: set[str] | None = None,
 
 
 # Importing the modules fills the registry.
-from posture.measure import body, face, gaze, grooming, hands, motion  # noqa: E402,F401
+from posture.measure import arms, body, face, gaze, grooming, hands, motion  # noqa: E402,F401
