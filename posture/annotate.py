@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from posture.fonts import load_font
+from posture.grooming.regions import measurement_outlines
 from posture.landmarks import HAND_BONES, POSE_BONES, FaceLM, Landmarks, PoseLM
 from posture.pipeline import CheckResult
 from posture.standards import Lang
@@ -22,6 +23,7 @@ GREEN = (40, 180, 90)
 RED = (230, 40, 40)
 GREY = (150, 150, 150)
 AMBER = (240, 170, 0)
+CYAN = (0, 190, 230)
 P = PoseLM
 
 # Body parts (pose indices) each measurement looks at: drawn red when its clause fails.
@@ -67,6 +69,11 @@ _POINTING_ARM = {"pointing_arm_angle_deg", "pointing_elbow_angle_deg"}
 # Short names for the labels on the picture (the panel and the report use the full names).
 SHORT_NAMES: dict[str, str] = {
     "head_yaw_deg": "yaw", "head_pitch_deg": "pitch", "head_roll_deg": "roll",
+    "facial_hair_score": "beard", "hair_over_ears_share": "hair/ears", "loose_long_hair_score": "loose hair",
+    "fringe_score": "fringe", "hair_colour_other_score": "hair colour", "hair_colour_not_allowed": "hair colour",
+    "lipstick_score": "lipstick", "lipstick_missing": "no lipstick", "eyelid_saturation": "eyelid",
+    "dangling_earring_score": "earring", "necktie_score": "tie", "tie_as_required": "tie",
+    "uniform_colour_delta_e": "uniform dE", "badge_left_chest": "badge",
     "smile_score": "smile", "mouth_open_ratio": "open", "hand_to_face_sw": "hand-face",
     "shoulder_tilt_deg": "shoulders", "hip_tilt_deg": "hips", "trunk_lateral_lean_deg": "lean",
     "trunk_forward_lean_deg": "fwd lean", "upper_arm_hang_deg": "arms", "pointing_arm_angle_deg": "arm",
@@ -181,7 +188,10 @@ def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
                 continue
             taken.add(check.measurement)
             anchor: np.ndarray | None = None
-            if check.measurement in _POINTING_ARM and arm:
+            if v.clause.method == "grooming":
+                outlines = measurement_outlines(lm, check.measurement)
+                anchor = outlines[0][np.argmin(outlines[0][:, 1])] if outlines else None
+            elif check.measurement in _POINTING_ARM and arm:
                 joint = arm[0] if check.measurement == "pointing_arm_angle_deg" else arm[1]
                 anchor = lm.pose[joint, :2] if lm.seen(joint) else None
             elif check.measurement in MEASUREMENT_ANCHORS and lm.pose is not None:
@@ -243,6 +253,7 @@ def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: 
     if who is not None and who.too_small and who.face_box is not None:
         (x0, y0), (x1, y1) = cv.xy(np.array(who.face_box[:2])), cv.xy(np.array(who.face_box[2:]))
         cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), GREY, max(1, thickness - 1))
+    _draw_grooming_regions(img, result, cv, max(1, thickness - 1))
     _draw_labels(img, result, cv, size)
     if numbered and who is not None:
         anchor = who.face_box or who.box
@@ -254,6 +265,22 @@ def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: 
         cv2.rectangle(img, (x0 - 3, y0 - th - 4), (x0 + tw + 3, y0 + 4), (30, 30, 30), -1)
         color = GREY if who.too_small else (RED if result.report.score.failed else GREEN)
         cv2.putText(img, text, (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, scale_txt, color, 2, cv2.LINE_AA)
+
+
+def _draw_grooming_regions(img: np.ndarray, result: CheckResult, cv: _Canvas, thickness: int) -> None:
+    """The outline of each region a grooming clause judged (chin, lips, ears, badge ...), red
+    where its condition failed."""
+    drawn: set[str] = set()
+    for v in result.verdicts:
+        if v.clause.method != "grooming":
+            continue
+        for check in v.checks:
+            if check.value is None or check.measurement in drawn:
+                continue
+            drawn.add(check.measurement)
+            for outline in measurement_outlines(cv.lm, check.measurement):
+                pts = np.array([cv.xy(p) for p in outline], dtype=np.int32)
+                cv2.polylines(img, [pts], True, RED if check.ok is False else CYAN, thickness, cv2.LINE_AA)
 
 
 def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: int, font_size: int,

@@ -60,7 +60,9 @@ class Sample:
 
 
 def read_labels(folder: Path) -> list[Sample]:
-    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``)."""
+    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``), with
+    the grooming labels of ``grooming.csv`` (one column per attribute) added as
+    ``column=value`` tags where that file exists."""
     path = folder / LABELS_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path}: missing (a labelled folder needs labels.csv with columns file,label)")
@@ -68,8 +70,14 @@ def read_labels(folder: Path) -> list[Sample]:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"file", "label"} <= set(reader.fieldnames):
             raise ValueError(f"{path}: needs the columns file,label (got {reader.fieldnames})")
-        return [Sample(row["file"], frozenset(t.strip() for t in row["label"].split(";") if t.strip()),
-                       split_of(row["file"])) for row in reader]
+        tags = {row["file"]: frozenset(t.strip() for t in row["label"].split(";") if t.strip()) for row in reader}
+    grooming = folder / GROOMING_FILE
+    if grooming.exists():
+        with open(grooming, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                extra = frozenset(f"{k}={v}" for k, v in row.items() if k != "file" and v not in ("?", "nv", ""))
+                tags[row["file"]] = tags.get(row["file"], frozenset()) | extra
+    return [Sample(file, t, split_of(file)) for file, t in tags.items()]
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,6 +134,50 @@ HEAD_TASK = "head-pose"
 
 
 @dataclass(frozen=True)
+class GroomingTask(Task):
+    """A grooming question on the labels of ``grooming.csv`` (tags ``column=value``), answered
+    by one condition of a GR-* clause judged with its own ``profile`` and company settings
+    (e.g. a tie required, to read the tie model through GR-UNIFORM)."""
+
+    profile: str = "any"
+    requires: frozenset[str] = frozenset()  # every one of these tags (e.g. sex=m)
+    men_wear_tie: bool = False
+    require_lipstick: bool = False
+
+    def truth(self, tags: frozenset[str]) -> bool | None:
+        return super().truth(tags) if self.requires <= tags else None
+
+
+def _g(column: str, *values: str) -> frozenset[str]:
+    return frozenset(f"{column}={v}" for v in values)
+
+
+GROOMING_TASKS: dict[str, GroomingTask] = {t.name: t for t in (
+    GroomingTask("facial-hair", "GR-BEARD", "beard or moustache (men)?", _g("facial_hair", "beard", "moustache"),
+                 _g("facial_hair", "none"), "fail", "grooming", condition="facial_hair_score", profile="male",
+                 requires=_g("sex", "m")),
+    GroomingTask("hair-colour", "GR-HAIR-COLOUR", "hair not black or brown?",
+                 _g("hair_colour", "blond", "grey_white", "red", "dyed"), _g("hair_colour", "black_brown"), "fail",
+                 "grooming", condition="hair_colour_not_allowed"),
+    GroomingTask("dangling-earring", "GR-JEWELLERY", "dangling earrings (vs stud or none)?",
+                 _g("earrings", "dangling"), _g("earrings", "stud", "none"), "fail", "grooming",
+                 condition="dangling_earring_score", profile="female"),
+    GroomingTask("fringe", "GR-HAIR-F", "a fringe over the eyebrows?", _g("fringe_eyebrows", "yes"),
+                 _g("fringe_eyebrows", "no"), "fail", "grooming", condition="fringe_score", profile="female"),
+    GroomingTask("loose-long-hair", "GR-HAIR-F", "loose long hair?", _g("hair_loose_long", "yes"),
+                 _g("hair_loose_long", "no"), "fail", "grooming", condition="loose_long_hair_score",
+                 profile="female"),
+    GroomingTask("necktie", "GR-UNIFORM", "a necktie?", _g("necktie", "yes"), _g("necktie", "no"), "pass",
+                 "grooming", condition="tie_as_required", profile="male", men_wear_tie=True),
+    GroomingTask("lipstick", "GR-MAKEUP", "a strong (clearly coloured) lipstick?", _g("lipstick", "strong"),
+                 _g("lipstick", "natural"), "pass", "grooming", condition="lipstick_missing", profile="female",
+                 require_lipstick=True),
+)}
+TASKS.update(GROOMING_TASKS)
+GROOMING_FILE = "grooming.csv"
+
+
+@dataclass(frozen=True)
 class PoseFormat:
     """How a head-pose CSV writes its angles: unit and the sign that maps each angle onto
     the engine's convention (see posture.measure.face.head_angles_deg)."""
@@ -179,7 +231,9 @@ class LandmarkCache:
     """Landmarks of earlier runs, keyed by file, size and modification time (dev use:
     fitting iterations re-read them instead of running MediaPipe again)."""
 
-    VERSION = 3  # 3: Landmarks carry the mouth patch
+    VERSION = 4  # 3: Landmarks carry the mouth patch; 4: and the pixels with the person mask
+    # The pixels are kept compressed (a few tens of kB a photo instead of a few hundred).
+    ENCODED = {"image": ".jpg", "person_mask": ".png"}
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -201,12 +255,16 @@ class LandmarkCache:
         if hit is None:
             return None
         fields, error = hit
+        if fields is not None:
+            fields = {**fields, **{k: _decode(fields[k], k) for k in self.ENCODED if fields.get(k) is not None}}
         # Rebuilt through the constructor, so derived state of a newer Landmarks is made.
         return (None if fields is None else Landmarks(**fields)), error
 
     def put(self, image: Path, landmarks: Landmarks | None, error: str | None) -> None:
         fields = None if landmarks is None else {
             f.name: getattr(landmarks, f.name) for f in dataclasses.fields(landmarks) if f.init}
+        if fields is not None:
+            fields.update({k: _encode(fields[k], ext) for k, ext in self.ENCODED.items() if fields.get(k) is not None})
         self.data[self.key(image)] = (fields, error)
         self.dirty += 1
         if self.dirty >= 1000:
@@ -221,6 +279,22 @@ class LandmarkCache:
             pickle.dump({"version": self.VERSION, "items": self.data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(self.path)
         self.dirty = 0
+
+
+def _encode(pixels: np.ndarray, ext: str) -> bytes:
+    import cv2
+
+    if pixels.ndim == 3:
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)
+    return cv2.imencode(ext, pixels, [cv2.IMWRITE_JPEG_QUALITY, 95] if ext == ".jpg" else [])[1].tobytes()
+
+
+def _decode(data: bytes, name: str) -> np.ndarray:
+    import cv2
+
+    if name == "person_mask":
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return cv2.cvtColor(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
 def cache_path(cache_dir: Path, folder: Path) -> Path:
@@ -304,6 +378,15 @@ class BinaryScore:
         return _ratio(self.tp + self.tn, self.n - self.no_detection)
 
     @property
+    def balanced_found(self) -> float:
+        """Mean of the recalls of "yes" and "no" on the photos that got a verdict."""
+        return 0.5 * (_ratio(self.tp, self.tp + self.fn) + _ratio(self.tn, self.tn + self.fp))
+
+    @property
+    def not_visible_share(self) -> float:
+        return _ratio(self.no_detection, self.n)
+
+    @property
     def precision(self) -> float:
         return _ratio(self.tp, self.tp + self.fp + self.none_neg)
 
@@ -328,6 +411,7 @@ class BinaryScore:
 
     def as_dict(self) -> dict[str, float | int]:
         return {"n": self.n, "accuracy": self.accuracy, "accuracy_found": self.accuracy_found,
+                "balanced_accuracy_found": self.balanced_found, "not_visible_share": self.not_visible_share,
                 "precision": self.precision, "recall": self.recall, "f1": self.f1,
                 "tp": self.tp, "fn": self.fn, "fp": self.fp, "tn": self.tn,
                 "none_pos": self.none_pos, "none_neg": self.none_neg,
@@ -406,6 +490,21 @@ def _verdict_answer(task: Task, verdicts: dict[str, Verdict]) -> bool | None:
     return check.ok == (task.yes_when == "pass")
 
 
+def _grooming_answer(task: GroomingTask, standard: Standard, lm: Landmarks | None) -> bool | None:
+    """The grooming task's yes/no: its clause judged as the pipeline does, with the task's
+    profile and company settings (None: not visible)."""
+    from posture.grooming.company import GroomingContext
+
+    if lm is None:
+        return None
+    clause = standard.by_id[task.clause]
+    company = standard.company.model_copy(update={
+        "men_wear_tie": task.men_wear_tie,
+        "makeup": standard.company.makeup.model_copy(update={"require_lipstick": task.require_lipstick})})
+    measured = measure_all(lm, clause.measurements, GroomingContext(company, task.profile))
+    return _verdict_answer(task, {clause.id: judge(clause, measured)})
+
+
 HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")
 
 
@@ -435,9 +534,10 @@ def select(samples: list[Sample], tasks: Iterable[Task], pose: dict[str, tuple[f
               and (any(t.truth(s.tags) is not None for t in tasks) or s.file in pose)]
     if limit_per_label is None:
         return wanted
+    scored = set().union(*(t.positive | t.negative for t in tasks))  # grooming.csv adds many other tags
     by_label: dict[str, list[Sample]] = {}
     for s in sorted(wanted, key=lambda s: _rank(s.file)):
-        by_label.setdefault(";".join(sorted(s.tags)), []).append(s)
+        by_label.setdefault(";".join(sorted(s.tags & scored)), []).append(s)
     chosen = [s for group in by_label.values() for s in group[:limit_per_label]]
     return sorted(chosen, key=lambda s: s.file)
 
@@ -486,7 +586,8 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
         pose_scores = {s: PoseScore() for s in (*SPLITS, "all")} if pose else {}
         wrong: dict[str, list[tuple[str, bool, bool | None]]] = {t.name: [] for t in chosen_tasks}
         timed = []
-        scenarios = {t.scenario for t in chosen_tasks} | ({"standing"} if pose else set())
+        scenarios = ({t.scenario for t in chosen_tasks if not isinstance(t, GroomingTask)}
+                     | ({"standing"} if pose else set()))
         for sample, obs in zip(selected, observations, strict=True):
             t0 = time.perf_counter()
             verdicts: dict[str, dict[str, Verdict]] = {}
@@ -501,7 +602,10 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                 truth = task.truth(sample.tags)
                 if truth is None:
                     continue
-                said = _verdict_answer(task, verdicts.get(task.scenario, {}))
+                if isinstance(task, GroomingTask):
+                    said = _grooming_answer(task, checker.standard, obs.landmarks)
+                else:
+                    said = _verdict_answer(task, verdicts.get(task.scenario, {}))
                 for s in (sample.split, "all"):
                     binary[task.name][s].add(truth, said)
                 if said != truth:
@@ -539,16 +643,17 @@ def format_evaluation(ev: Evaluation, splits: Iterable[str] = (*SPLITS, "all")) 
         task = TASKS[name]
         what = task.clause + (f" [{task.condition}]" if task.condition else "")
         lines.append(f"\n{name}: {task.question}  ({what}; yes = {task.yes_when})")
-        lines.append(f"  {'split':<5} {'n':>5} {'acc%':>6} {'acc|found%':>10} {'prec%':>6} {'rec%':>6} "
-                     f"{'F1%':>6}   confusion yes->(yes,no,none) no->(yes,no,none)   no detection")
+        lines.append(f"  {'split':<5} {'n':>5} {'acc%':>6} {'acc|found%':>10} {'bal|found%':>10} {'prec%':>6} "
+                     f"{'rec%':>6} {'F1%':>6}   confusion yes->(yes,no,none) no->(yes,no,none)   no verdict")
         for s in splits:
             sc = by_split[s]
             if sc.n == 0:
                 continue
             lines.append(
-                f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} {_pct(sc.precision):>6} "
-                f"{_pct(sc.recall):>6} {_pct(sc.f1):>6}   yes->({sc.tp},{sc.fn},{sc.none_pos}) "
-                f"no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection}")
+                f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} "
+                f"{_pct(sc.balanced_found):>10} {_pct(sc.precision):>6} {_pct(sc.recall):>6} {_pct(sc.f1):>6}   "
+                f"yes->({sc.tp},{sc.fn},{sc.none_pos}) "
+                f"no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection} ({_pct(sc.not_visible_share).strip()}%)")
     if ev.pose:
         lines.append(f"\n{HEAD_TASK}: measured head angles against the labels (degrees, absolute error)")
         lines.append(f"  {'split':<5} {'n':>5} {'no face':>7}   {'yaw mean/p95':>13} {'pitch mean/p95':>15} "

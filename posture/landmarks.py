@@ -9,6 +9,7 @@ mirrors the drawing again for display.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
@@ -150,6 +151,12 @@ class Landmarks:
     # axes), worked out once per frame; not an input, so copies start empty.
     memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
     mouth_patch: np.ndarray | None = None  # (32, 48) uint8, see mouth_patch(); None without pixels
+    # The unmirrored RGB frame at the detector's scale (its longer side at most
+    # LandmarkDetector.MAX_SIDE; ``pixel_scale`` maps landmark pixels onto it), for the
+    # grooming measurements that look at colours and textures; None without pixels.
+    image: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # MediaPipe's person mask of ``image`` (uint8, 255 = person, hair included), or None.
+    person_mask: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         shapes = {"pose": (33, 3), "pose_world": (33, 3), "face": (478, 3),
@@ -167,6 +174,13 @@ class Landmarks:
             inside = (x >= 0) & (x < self.width) & (y >= 0) & (y < self.height)
             seen = inside & (self.pose_visibility >= self.min_visibility)
         object.__setattr__(self, "_seen", seen)
+        if self.person_mask is not None and (self.image is None or self.person_mask.shape != self.image.shape[:2]):
+            raise ValueError("person_mask must have the image's height and width")
+
+    @property
+    def pixel_scale(self) -> float:
+        """Pixels of ``image`` per landmark pixel (1.0 when the frame was not shrunk)."""
+        return 1.0 if self.image is None else self.image.shape[1] / self.width
 
     def seen(self, index: int) -> bool:
         """True when pose landmark ``index`` is visible enough and inside the frame."""
@@ -207,6 +221,13 @@ class Landmarks:
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
+
+
+def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
+    """``compute()`` once per frame: later calls with the same ``key`` reuse its result."""
+    if key not in lm.memo:
+        lm.memo[key] = compute()
+    return lm.memo[key]
 
 
 Box = tuple[float, float, float, float]  # x0, y0, width, height as fractions of the frame
@@ -471,10 +492,13 @@ class LandmarkDetector:
     MAX_SIDE = MODEL_MAX_SIDE
 
     def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
-                 min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None) -> None:
+                 min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None,
+                 segment: bool | None = None) -> None:
         """``fallbacks`` (default: for photos only): when Holistic, which finds the face and
         hands from the body, finds no face or no hand (a tight face crop, a hand close-up),
-        look again with the stand-alone Face Mesh and Hands models."""
+        look again with the stand-alone Face Mesh and Hands models. ``segment`` (default:
+        for photos only): find the person mask (SelfieSegmentation) for the hair regions
+        of the grooming clauses; it costs a few milliseconds a frame."""
         import mediapipe as mp  # imported here so that importing posture stays cheap
 
         self._holistic = mp.solutions.holistic.Holistic(
@@ -491,7 +515,9 @@ class LandmarkDetector:
         self.min_visibility = min_visibility
         self._static = static_image_mode
         self._fallbacks = static_image_mode if fallbacks is None else fallbacks
+        self._segment = static_image_mode if segment is None else segment
         self._face_mesh = None  # created on first need
+        self._selfie = None
         self._hands = None
         self._crop_holistic = None
 
@@ -544,13 +570,24 @@ class LandmarkDetector:
         patch = None
         if face is not None:  # the mesh is in the full frame's pixels; ``frame`` may be smaller
             patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
+        mask = self._person_mask(frame) if self._segment and face is not None else None
         return Landmarks(
             width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
             pose_visibility=visibility, pose_world=world, face=face,
             left_hand=hands["left"], right_hand=hands["right"],
             mirrored=mirrored, min_visibility=self.min_visibility,
             faces_in_frame=faces_in_frame, mouth_patch=patch,
+            image=frame, person_mask=mask,
         )
+
+    def _person_mask(self, frame: np.ndarray) -> np.ndarray:
+        """SelfieSegmentation's person mask (general model, 256x256 input) as uint8 0-255."""
+        import mediapipe as mp
+
+        if self._selfie is None:
+            self._selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+        found = self._selfie.process(frame).segmentation_mask
+        return np.clip(found * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
     def detect_people(self, rgb: np.ndarray, mirrored: bool = False, min_face_px: float = 0.0) -> People:
         """Everyone in an RGB uint8 frame, numbered left to right as the frame is shown.
@@ -642,7 +679,8 @@ class LandmarkDetector:
             face = self._face_alone(crop, width, height, body)
             if face is not None and _inside(face[FaceLM.NOSE_TIP], _pixel_box(own, width, height), grow=0.3):
                 patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
-                lm = replace(lm, face=face, mouth_patch=patch)
+                mask = self._person_mask(frame) if self._segment and lm.person_mask is None else lm.person_mask
+                lm = replace(lm, face=face, mouth_patch=patch, person_mask=mask)
         return lm
 
     def _face_alone(self, frame: np.ndarray, width: int, height: int, box: Box = WHOLE_FRAME) -> np.ndarray | None:
@@ -683,7 +721,7 @@ class LandmarkDetector:
         return hands
 
     def close(self) -> None:
-        for graph in (self._holistic, self._faces, self._face_mesh, self._hands, self._crop_holistic):
+        for graph in (self._holistic, self._faces, self._face_mesh, self._hands, self._selfie, self._crop_holistic):
             if graph is not None:
                 graph.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posture.grooming.company import GroomingContext
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People
 from posture.landmarks import Person as PersonLM
@@ -26,7 +27,7 @@ from posture.verdicts import Verdict, judge_all
 PROFILES = ("any", "female", "male")
 # What the automatic scenario choice looks at (see posture.scenarios).
 SCENARIO_MEASUREMENTS = {"thigh_from_vertical_deg", "pointing_arm_angle_deg"}
-SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "handover")
+SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "handover", "grooming")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,24 @@ def _area(box: tuple[float, float, float, float] | None) -> float:
     return 0.0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
 
 
+BADGE_NOT_COMPARED = Text(
+    zh="公司未提供工牌图片:只找到类似工牌的矩形,未与公司工牌比对",
+    en="no company badge picture (company.yaml): a badge-like rectangle was looked for, not compared "
+       "with the company's badge")
+
+
+def _grooming_in_view(verdicts: list[Verdict], scenarios: list[str]) -> tuple[list[Verdict], list[Skipped]]:
+    """Outside the ``grooming`` scenario, grooming clauses whose regions are out of view are
+    left out of the report (a photo of someone pointing the way need not list the badge it
+    cannot see); in the grooming scenario every one is reported, "not visible" included."""
+    if "grooming" in scenarios:
+        return verdicts, []
+    kept = [v for v in verdicts if not (v.clause.method == "grooming" and v.outcome == "not_visible")]
+    skipped = [Skipped(id=v.clause.id, reason="not in view: " + ", ".join(v.missing))
+               for v in verdicts if v.clause.method == "grooming" and v.outcome == "not_visible"]
+    return kept, skipped
+
+
 class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
@@ -135,8 +154,11 @@ class Checker:
         measured = measure_all(usable, SCENARIO_MEASUREMENTS)
         choice = choose_scenarios(scenario, usable, measured)
         applicable, skipped = [], []
-        for clause in self.standard.still_clauses():
-            if clause.applies(choice.applied, profile):
+        grooming_here = "grooming" in choice.applied or self.standard.settings.grooming_in_every_photo
+        for clause in self.standard.frame_clauses():
+            if clause.method == "grooming" and not grooming_here:
+                skipped.append(Skipped(id=clause.id, reason="scenario grooming"))
+            elif clause.applies(choice.applied, profile):
                 applicable.append(clause)
             elif not clause.applies(clause.scenarios, profile):
                 skipped.append(Skipped(id=clause.id, reason=clause.profile_reason()))
@@ -144,11 +166,20 @@ class Checker:
                 skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
         # Only what the applicable clauses need is measured.
         needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
-        measured.update(measure_all(usable, needed))
+        grooming = {m for c in applicable if c.method == "grooming" for m in c.measurements}
+        context = GroomingContext(self.standard.company, profile)
+        measured.update(measure_all(usable, needed - grooming, context))
         t1 = time.perf_counter()
+        measured.update(measure_all(usable, needed & grooming, context))
+        t_groom = time.perf_counter()
         verdicts = judge_all(applicable, measured if person.judgeable else {})
+        verdicts, more_skipped = _grooming_in_view(verdicts, choice.applied)
+        skipped += more_skipped
+        if any(v.clause.id == "GR-BADGE" and v.outcome != "not_visible" for v in verdicts) \
+                and not self.standard.company.badge.pictures:
+            person.warnings.append(BADGE_NOT_COMPARED)
         t2 = time.perf_counter()
-        timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)
+        timings.update(measure=(t1 - t0) * 1e3, grooming=(t_groom - t1) * 1e3, verdicts=(t2 - t_groom) * 1e3)
         report = build_report(
             source=source, width=lm.width, height=lm.height, choice=choice, profile=profile,
             person=person, verdicts=verdicts, skipped=skipped, settings=self.standard.settings,

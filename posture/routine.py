@@ -131,7 +131,14 @@ def judge_greeting_step(step: Step, frames: list[Frame]) -> tuple[list[ClauseOut
 
 _POINTING = ("PT-LEAN", "PT-ANGLE", "PT-STRAIGHT", "PT-FINGERS", "PT-PALM", "PT-GAZE")
 
+GROOMING_CLAUSES = ("GR-BEARD", "GR-HAIR-M", "GR-HAIR-COLOUR", "GR-HAIR-F", "GR-MAKEUP", "GR-UNIFORM", "GR-BADGE",
+                    "GR-JEWELLERY")
+
 STEPS: tuple[Step, ...] = (
+    Step("grooming", Text(zh="仪容仪表", en="Grooming and dress"),
+         Text(zh="面向摄像头站好,露出面部、双耳和胸前,像照镜子一样", en="Face the camera as in a mirror, with the "
+              "face, both ears and the chest in view"),
+         "grooming", GROOMING_CLAUSES, "upper", hold_s=3.0),
     Step("stand", Text(zh="站姿与叠手", en="Stand with hands folded"),
          Text(zh="面向摄像头站直,双手叠放在小腹前,双脚并拢", en="Stand straight facing the camera, hands folded in "
               "front of the lower abdomen, feet together"),

@@ -15,11 +15,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from posture.grooming.company import COMPANY_FILE, NO_COMPANY, Company
 from posture.measure import REGISTRY
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "standards"
-SCENARIOS = ("standing", "sitting", "pointing", "talking", "handover")
-Scenario = Literal["standing", "sitting", "pointing", "talking", "handover", "any"]
+SCENARIOS = ("standing", "sitting", "pointing", "talking", "handover", "grooming")
+Scenario = Literal["standing", "sitting", "pointing", "talking", "handover", "grooming", "any"]
 Profile = Literal["any", "female", "male"]
 Severity = Literal["minor", "major", "critical"]
 Lang = Literal["zh", "en"]
@@ -136,8 +137,8 @@ class Clause(_Strict):
 
     @model_validator(mode="after")
     def _judgeable(self) -> Clause:
-        if self.method == "still" and not self.variants and not self.combines:
-            raise ValueError("a still-image clause needs at least one variant with conditions")
+        if self.method in ("still", "grooming") and not self.variants and not self.combines:
+            raise ValueError(f"a {self.method} clause needs at least one variant with conditions")
         if (self.profile == "either") != bool(self.combines):
             raise ValueError("profile 'either' goes with 'combines' (the clauses whose variants it accepts)")
         return self
@@ -174,6 +175,7 @@ class Settings(_Strict):
     max_pixels: int = Field(gt=0)
     severity_weights: dict[Severity, float]
     still_over_time: StillOverTime
+    grooming_in_every_photo: bool = False
     why: dict[str, str]
 
 
@@ -188,6 +190,7 @@ class Standard(BaseModel):
     folder: Path
     clauses: list[Clause]
     settings: Settings
+    company: Company = NO_COMPANY
 
     @cached_property
     def by_id(self) -> dict[str, Clause]:
@@ -195,6 +198,10 @@ class Standard(BaseModel):
 
     def still_clauses(self) -> list[Clause]:
         return [c for c in self.clauses if c.method == "still"]
+
+    def frame_clauses(self) -> list[Clause]:
+        """The clauses judged on one frame: the still postures and grooming."""
+        return [c for c in self.clauses if c.method in ("still", "grooming")]
 
 
 def _read_yaml(path: Path) -> object:
@@ -230,10 +237,11 @@ def load_standard(folder: Path | str | None = None) -> Standard:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise _explain(settings_path, exc, raw) from exc
+    company = _load_company(folder)
     clauses: list[Clause] = []
     seen: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == "settings.yaml":
+        if path.name in ("settings.yaml", COMPANY_FILE):
             continue
         raw = _read_yaml(path)
         try:
@@ -247,7 +255,7 @@ def load_standard(folder: Path | str | None = None) -> Standard:
             clauses.append(clause)
     if not clauses:
         raise StandardsError(f"{folder}: no clauses found")
-    return Standard(folder=folder, clauses=_combined(clauses, seen), settings=settings)
+    return Standard(folder=folder, clauses=_combined(clauses, seen), settings=settings, company=company)
 
 
 def _combined(clauses: list[Clause], where: dict[str, Path]) -> list[Clause]:
@@ -262,3 +270,21 @@ def _combined(clauses: list[Clause], where: dict[str, Path]) -> list[Clause]:
             c = c.model_copy(update={"variants": [v for cid in c.combines for v in by_id[cid].variants]})
         out.append(c)
     return out
+
+
+def _load_company(folder: Path) -> Company:
+    """The company's dress rules (``company.yaml``, optional) with its pictures checked."""
+    path = folder / COMPANY_FILE
+    if not path.exists():
+        return Company(folder=folder)
+    raw = _read_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise StandardsError(f"{path}: expected a mapping of settings, got {type(raw).__name__}")
+    try:
+        company = Company.model_validate({**raw, "folder": folder})
+    except ValidationError as exc:
+        raise _explain(path, exc, raw) from exc
+    problems = company.check_pictures()
+    if problems:
+        raise StandardsError(f"{path}: invalid company settings\n" + "\n".join(f"  {p}" for p in problems))
+    return company

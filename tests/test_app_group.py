@@ -78,11 +78,12 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     ids = {t.name: t.id for t in store.trainees()}
     assert at.selectbox(key="group-trainee").value == ids["Li Lei"]  # the roster's first
     run_routine(at, samples, session.id, ids["Li Lei"],
-                ["hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg", "hagrid_palm.jpg"])
+                ["hagrid_palm.jpg", "hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg",
+                 "hagrid_palm.jpg"])
     at.button(key="group-next").click().run()
     assert at.selectbox(key="group-trainee").value == ids["Wang Fang"]
     run_routine(at, samples, session.id, ids["Wang Fang"],
-                ["hagrid_palm.jpg", "hagrid_one_neutral.jpg", "hagrid_palm.jpg", "hagrid_palm.jpg"])
+                ["hagrid_palm.jpg", "hagrid_palm.jpg", "hagrid_one_neutral.jpg", "hagrid_palm.jpg", "hagrid_palm.jpg"])
     assert not at.exception
     weakest, grid = (t.value for t in at.table)
     # Li pointed with one finger, Wang did not smile: one of two trainees failed each.
@@ -102,7 +103,7 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
                         at.session_state["group-pictures"]).decode()
     # Pictures were not kept in the database, but this browser session still has them for the report.
     assert store.counts()["pictures"] == 0
-    assert html.count("data:image/jpeg;base64,") == 8
+    assert html.count("data:image/jpeg;base64,") == 10  # five snapshot steps (grooming first) for each
     plain = session_html("Morning drill", session.id, rows, "en", weakest_frame, at.session_state["group-pictures"],
                          with_pictures=False).decode()
     assert "data:image" not in plain and "Li Lei · Smile" in plain
@@ -125,7 +126,8 @@ def test_the_session_numbers_match_in_summary_history_and_export(db, samples):
     store = Store(db)
     session = store.sessions("group")[0]
     li = store.trainees()[0].id
-    photos = ["hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg", "hagrid_palm.jpg"]
+    photos = ["hagrid_palm.jpg", "hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg",
+              "hagrid_palm.jpg"]  # grooming first
     run_routine(at, samples, session.id, li, photos)
     at.button(key=f"group-{session.id}-{li}-snap-restart").click().run()  # done again: the latest counts
     run_routine(at, samples, session.id, li, photos)
@@ -145,11 +147,12 @@ def test_a_skipped_step_is_shown_as_skipped_with_the_trainees_own_clauses(db, sa
     at.button(key="session-new").click().run()
     store = Store(db)
     session, wang = store.sessions("group")[0].id, store.trainees()[0].id
-    at.button(key=f"group-{session}-{wang}-snap-skip-0").click().run()  # the standing step
-    photo = "astronaut_smile.png"  # the smile step, second
-    at.file_uploader(key=f"group-{session}-{wang}-snap-up-1").set_value(
+    for step in (0, 1):  # the grooming and the standing steps
+        at.button(key=f"group-{session}-{wang}-snap-skip-{step}").click().run()
+    photo = "astronaut_smile.png"  # the smile step, third
+    at.file_uploader(key=f"group-{session}-{wang}-snap-up-2").set_value(
         (photo, (samples / photo).read_bytes(), "image/png")).run()
-    for step in (2, 3):  # the pointing steps
+    for step in (3, 4):  # the pointing steps
         at.button(key=f"group-{session}-{wang}-snap-skip-{step}").click().run()
     skipped = [r.clause for r in store.results(session) if r.skipped]
     assert "HD-FOLD-F" in skipped and "HD-FOLD-M" not in skipped and "HD-FOLD" not in skipped

@@ -90,24 +90,27 @@ def test_routine_by_snapshots_steps_through_and_summarises(db, samples):
     at.selectbox(key="self-who").set_value(trainee).run()
     at.radio(key="self-how").set_value("routine_snap").run()
     prefix = f"self-routine-{trainee}-male-False-snap"
-    assert "第 1/4 步 · 站姿与叠手" in texts(at)
+    assert "第 1/5 步 · 仪容仪表" in texts(at)  # grooming first: the look in the mirror
     # The greeting is a bow, a movement: not in the snapshot routine, and the page says so.
     assert any("拍照流程不包含“问候鞠躬”" in c.value for c in at.caption)
     upload(at, f"{prefix}-up-0", samples, "hagrid_one_neutral.jpg")
-    assert "第 2/4 步 · 微笑" in texts(at)
-    upload(at, f"{prefix}-up-1", samples, "astronaut_smile.png")
-    at.button(key=f"{prefix}-skip-2").click().run()
-    upload(at, f"{prefix}-up-3", samples, "hagrid_one_neutral.jpg")
+    assert "第 2/5 步 · 站姿与叠手" in texts(at)
+    upload(at, f"{prefix}-up-1", samples, "hagrid_one_neutral.jpg")
+    assert "第 3/5 步 · 微笑" in texts(at)
+    upload(at, f"{prefix}-up-2", samples, "astronaut_smile.png")
+    at.button(key=f"{prefix}-skip-3").click().run()
+    upload(at, f"{prefix}-up-4", samples, "hagrid_one_neutral.jpg")
     assert at.subheader[0].value == "流程总结"
     summary = at.dataframe[0].value
     smile = summary[(summary["步骤"] == "微笑") & (summary["条款"] == "EX-SMILE")]
     assert smile["判定"].tolist() == ["✓ 通过"]
     assert set(summary[summary["步骤"] == "向左指示方向"]["判定"]) == {"跳过"}
+    assert "GR-BEARD" in set(summary[summary["步骤"] == "仪容仪表"]["条款"])  # Li Lei: the men's clauses
     assert "需要改进" in texts(at)
     assert {r.label for r in store.results(store.sessions("self")[0].id)} == {
-        "stand", "smile", "point-left", "point-right"}
+        "grooming", "stand", "smile", "point-left", "point-right"}
     at.button(key=f"{prefix}-restart").click().run()
-    assert "第 1/4 步" in texts(at)
+    assert "第 1/5 步" in texts(at)
 
 
 def test_a_stopped_live_session_is_summarised(db, standard):

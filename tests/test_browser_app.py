@@ -198,15 +198,18 @@ def test_live_routine_checks_placement_counts_down_and_summarises(page, screensh
     page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="开始").click()
     page.get_by_text(re.compile(r"处理帧率: [\d.]+")).first.wait_for()
     page.get_by_role("button", name="开始岗前流程").click()
+    # The grooming step comes first (the look in the mirror): skipped here.
+    page.get_by_text("第 1/6 步", exact=False).first.wait_for()
+    page.get_by_role("button", name="跳过这一步").click()
     # The camera shows the trainee from the knees up: the standing step asks to step back.
     page.get_by_text("双脚超出画面下方:请后退一步", exact=False).first.wait_for()
     shot(page, page.get_by_text("流程步骤", exact=False).first, screenshots / "live_routine_placement.png")
     page.get_by_role("button", name="跳过这一步").click()
     # The smile step needs only the face: it counts down, holds, and moves on.
-    page.get_by_text(re.compile(r"第 2/5 步 · 微笑 · 准备 \d 秒")).first.wait_for()
-    for step in (3, 4, 5):  # point left, point right, greet the customer
+    page.get_by_text(re.compile(r"第 3/6 步 · 微笑 · 准备 \d 秒")).first.wait_for()
+    for step in (4, 5, 6):  # point left, point right, greet the customer
         # Wait for each step before skipping it: a click during a page refresh is lost.
-        page.get_by_text(f"第 {step}/5 步", exact=False).first.wait_for()
+        page.get_by_text(f"第 {step}/6 步", exact=False).first.wait_for()
         page.get_by_role("button", name="跳过这一步").click()
     summary = page.get_by_role("heading", name="流程总结")
     summary.wait_for()
@@ -232,7 +235,7 @@ def _add_trainee(page, name: str) -> None:
     cell(page, name).wait_for(state="attached")
 
 
-def _snapshot_routine(page, steps: int = 4) -> None:
+def _snapshot_routine(page, steps: int = 5) -> None:
     for i in range(1, steps + 1):
         page.get_by_text(f"第 {i}/{steps} 步", exact=False).first.wait_for()
         take_photo(page)
@@ -247,7 +250,7 @@ def test_group_session_with_two_trainees(page, screenshots):
     page.get_by_text("当前学员").wait_for()
     _snapshot_routine(page)
     page.get_by_role("button", name="下一位学员").click()
-    page.get_by_text("第 1/4 步", exact=False).first.wait_for()
+    page.get_by_text("第 1/5 步", exact=False).first.wait_for()
     _snapshot_routine(page)
     tables = page.locator("[data-testid='stTable']")
     tables.nth(1).get_by_text("王芳").wait_for()

@@ -45,9 +45,9 @@ def verdict(outcomes: list[ClauseOutcome], clause: str) -> str:
 
 def test_steps_are_data_that_name_real_clauses(standard):
     keys = [s.key for s in STEPS]
-    assert keys == ["stand", "smile", "point-left", "point-right", "greet", "sit-desk"]
+    assert keys == ["grooming", "stand", "smile", "point-left", "point-right", "greet", "sit-desk"]
     for step in STEPS:
-        assert step.scenario in ("standing", "sitting", "pointing")
+        assert step.scenario in ("grooming", "standing", "sitting", "pointing")
         for clause in step.clauses + step.always:
             assert clause in standard.by_id, (step.key, clause)
     assert [s.key for s in routine_steps(has_desk=False)] == keys[:-1]
@@ -68,7 +68,7 @@ def test_majority_of_frames_decides(smiling, neutral):
 
 @pytest.mark.slow
 def test_clauses_not_in_the_profile_are_left_out(checker, smiling):
-    stand = STEPS[0]
+    stand = next(s for s in STEPS if s.key == "stand")
     outcomes, _ = judge_by_majority(stand, [Frame(0.0, smiling)])
     clauses = {o.clause for o in outcomes}
     assert "HD-FOLD-F" not in clauses and "HD-FOLD-M" not in clauses  # profile "any"

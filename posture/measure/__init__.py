@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from posture.landmarks import Landmarks
+from posture.landmarks import Landmarks, per_frame  # noqa: F401 - per_frame: the measurements' helper
 
 
 @dataclass(frozen=True)
@@ -26,36 +26,37 @@ class MeasurementSpec:
     name: str
     unit: str
     doc: str
-    func: Callable[[Landmarks], Measured | None]
+    func: Callable[..., Measured | None]
+    contextual: bool = False  # func(lm, context): needs the company's settings and the profile
 
 
 REGISTRY: dict[str, MeasurementSpec] = {}
 
 
-def measurement(name: str, unit: str) -> Callable:
-    """Register a measurement function under ``name``; its docstring says what it measures."""
+def measurement(name: str, unit: str, contextual: bool = False) -> Callable:
+    """Register a measurement function under ``name``; its docstring says what it measures.
+    ``contextual``: it is called as ``func(lm, context)`` with a
+    :class:`posture.grooming.company.GroomingContext` (the company's dress rules, the profile)."""
 
-    def register(func: Callable[[Landmarks], Measured | None]) -> Callable:
+    def register(func: Callable[..., Measured | None]) -> Callable:
         if name in REGISTRY:
             raise ValueError(f"measurement {name!r} registered twice")
-        REGISTRY[name] = MeasurementSpec(name, unit, (func.__doc__ or "").strip(), func)
+        REGISTRY[name] = MeasurementSpec(name, unit, (func.__doc__ or "").strip(), func, contextual)
         return func
 
     return register
 
 
-def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
-    """``compute()`` once per frame: later calls with the same ``key`` reuse its result."""
-    if key not in lm.memo:
-        lm.memo[key] = compute()
-    return lm.memo[key]
+def measure_all(lm: Landmarks, names: set[str] | None = None,
+                context: object | None = None) -> dict[str, Measured | None]:
+    """Run the named measurements (all by default) on one person's landmarks; ``context``
+    (a GroomingContext; default: no company settings, profile "any") for those that need it."""
+    from posture.grooming.company import GroomingContext
 
-
-def measure_all(lm: Landmarks, names: set[str] | None = None) -> dict[str, Measured | None]:
-    """Run the named measurements (all by default) on one person's landmarks."""
     wanted = REGISTRY if names is None else {n: REGISTRY[n] for n in names}
-    return {name: spec.func(lm) for name, spec in wanted.items()}
+    ctx = context if context is not None else GroomingContext()
+    return {name: spec.func(lm, ctx) if spec.contextual else spec.func(lm) for name, spec in wanted.items()}
 
 
 # Importing the modules fills the registry.
-from posture.measure import arms, body, face, gaze, hands, motion  # noqa: E402,F401
+from posture.measure import arms, body, face, gaze, grooming, hands, motion  # noqa: E402,F401

@@ -34,6 +34,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scenario_pointing": ("指示方向", "pointing"),
     "scenario_talking": ("交谈手势", "talking"),
     "scenario_handover": ("递送物品", "handover"),
+    "scenario_grooming": ("仪容仪表", "grooming"),
     "how": ("方式", "How"),
     "how_live": ("实时检查", "Live check"),
     "how_routine_live": ("岗前流程(实时视频)", "Pre-shift routine (live video)"),

@@ -1,0 +1,12 @@
+"""Grooming and dress (the GR-* clauses): regions of the face and body found from the
+landmarks, the pixels sampled in them, and the measurements made on those pixels.
+
+- ``regions``: each region as a polygon in the frame's pixels (pure functions of the landmarks);
+- ``pixels``: sampling a region's pixels (CIELAB colour, gradient texture) and the skin reference;
+- ``features``: the numbers each measurement's model reads;
+- ``models``: the fitted weights (scripts/fit_grooming.py);
+- ``company``: a company's own uniform, badge, tie, hair-colour and make-up settings;
+- ``badge``: finding the company's badge on the chest.
+
+The registered measurements themselves are in ``posture.measure.grooming``.
+"""

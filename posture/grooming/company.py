@@ -1,0 +1,104 @@
+"""A company's own dress rules, read from ``company.yaml`` in the standards folder.
+
+The standard says "the company's uniform" and "the company's badge" without saying what
+they look like: a trainer writes it here (colours, reference pictures next to the file),
+without code. The file is optional; without it (or with its lists empty) the clauses that
+need a company's picture say so in their verdict. Validated like the standard: a bad value
+or a missing picture raises :class:`~posture.standards.StandardsError` naming the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+COMPANY_FILE = "company.yaml"
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def hex_to_lab(colour: str) -> np.ndarray:
+    """CIELAB of an sRGB colour written ``#rrggbb``."""
+    import cv2
+
+    rgb = np.array([[[int(colour[i:i + 2], 16) for i in (1, 3, 5)]]], dtype=np.float32) / 255.0
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[0, 0]
+
+
+class Uniform(_Strict):
+    colours: list[str] = Field(default_factory=list, description="the uniform's main colours, #rrggbb")
+    photos: list[str] = Field(default_factory=list, description="pictures of the uniform (its colours are read)")
+
+    @field_validator("colours")
+    @classmethod
+    def _hex(cls, colours: list[str]) -> list[str]:
+        for c in colours:
+            if len(c) != 7 or c[0] != "#" or any(ch not in "0123456789abcdefABCDEF" for ch in c[1:]):
+                raise ValueError(f"colour {c!r} is not #rrggbb")
+        return colours
+
+
+class Badge(_Strict):
+    pictures: list[str] = Field(default_factory=list, description="front views of the company's badge")
+
+
+class Makeup(_Strict):
+    require_lipstick: bool = Field(default=False, description="women must wear a clearly coloured lipstick")
+
+
+class Company(_Strict):
+    """The company's dress rules. ``folder`` is where the pictures are (the standards folder)."""
+
+    folder: Path = Path(".")
+    uniform: Uniform = Field(default_factory=Uniform)
+    men_wear_tie: bool = False
+    badge: Badge = Field(default_factory=Badge)
+    hair_colours: Literal["black_brown", "any"] = "black_brown"
+    makeup: Makeup = Field(default_factory=Makeup)
+
+    def picture_paths(self, names: list[str]) -> list[Path]:
+        return [self.folder / n for n in names]
+
+    def check_pictures(self) -> list[str]:
+        """Problems with the named pictures (missing, not a picture), for the loader."""
+        problems = []
+        for key, names in (("uniform.photos", self.uniform.photos), ("badge.pictures", self.badge.pictures)):
+            for path in self.picture_paths(names):
+                if path.suffix.lower() not in PICTURE_SUFFIXES:
+                    problems.append(f"{key}: {path.name} is not a picture ({', '.join(PICTURE_SUFFIXES)})")
+                elif not path.is_file():
+                    problems.append(f"{key}: {path} not found")
+        return problems
+
+    def uniform_labs(self) -> list[np.ndarray]:
+        """The uniform's colours in Lab: the written ones, then each photo's median colour."""
+        from posture.grooming.badge import read_picture
+
+        labs = [hex_to_lab(c) for c in self.uniform.colours]
+        for path in self.picture_paths(self.uniform.photos):
+            import cv2
+
+            rgb = read_picture(path)
+            h, w = rgb.shape[:2]
+            centre = rgb[h // 4:3 * h // 4, w // 4:3 * w // 4]  # the garment, not its background
+            lab = cv2.cvtColor(centre.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+            labs.append(np.median(lab.reshape(-1, 3), axis=0))
+        return labs
+
+
+NO_COMPANY = Company()
+
+
+@dataclass(frozen=True)
+class GroomingContext:
+    """What a company-aware measurement needs besides the landmarks."""
+
+    company: Company = NO_COMPANY
+    profile: str = "any"

@@ -1,0 +1,150 @@
+"""The pixels of a region: CIELAB colour and gradient texture, relative to the person's skin.
+
+The frame is resampled once per frame so that the face is about ``CANVAS_FACE_PX`` wide
+(never enlarged): texture then means the same on a 300 px passport photo and a 1280 px
+frame, and the colour conversion costs about a millisecond. Colours are CIELAB (L 0-100,
+a and b about -100..100): lighting changes mostly L, skin tones differ mostly in L and b,
+and a distance in Lab (Delta E) is roughly what an eye sees as a colour difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from posture.grooming import regions
+from posture.landmarks import Landmarks, per_frame
+
+CANVAS_FACE_PX = 128.0
+# A picture whose face pixels have almost no colour (95th percentile of the Lab chroma under
+# this) is grayscale: a colour clause cannot be judged on it. Skin in colour photos has a
+# chroma of 10-30 even under poor light; JPEG noise on a gray picture stays under 2.
+GRAYSCALE_MAX_CHROMA = 4.0
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The frame resampled for the grooming measurements."""
+
+    lab: np.ndarray  # (h, w, 3) float32
+    grad: np.ndarray  # (h, w) float32, gradient magnitude of L (Lab units per canvas pixel)
+    mask: np.ndarray | None  # (h, w) uint8 person mask, or None
+    scale: float  # canvas pixels per landmark pixel
+
+    def to_canvas(self, polygon: np.ndarray) -> np.ndarray:
+        return polygon * self.scale
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The pixels of one region."""
+
+    lab: np.ndarray  # (n, 3)
+    grad: np.ndarray  # (n,)
+    person: np.ndarray | None  # (n,) person-mask values 0-255, or None without a mask
+    inside: float  # share of the region's area inside the frame
+
+    @property
+    def n(self) -> int:
+        return len(self.grad)
+
+    def median(self) -> np.ndarray:
+        return np.median(self.lab, axis=0)
+
+
+def canvas(lm: Landmarks) -> Canvas | None:
+    """The frame's canvas (once per frame), or None without pixels or face."""
+    def build() -> Canvas | None:
+        if lm.image is None or lm.face is None:
+            return None
+        _, _, width, _ = regions.face_frame(lm.face)
+        face_px = width * lm.pixel_scale
+        zoom = min(1.0, CANVAS_FACE_PX / max(face_px, 1.0))
+        image, mask = lm.image, lm.person_mask
+        if zoom < 1.0:
+            size = (max(1, round(image.shape[1] * zoom)), max(1, round(image.shape[0] * zoom)))
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            mask = None if mask is None else cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
+        lab = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+        lum = lab[..., 0]
+        gx = cv2.Sobel(lum, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+        gy = cv2.Sobel(lum, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+        return Canvas(lab, np.sqrt(gx * gx + gy * gy), mask, lm.pixel_scale * zoom)
+
+    return per_frame(lm, "grooming_canvas", build)
+
+
+def sample(cv: Canvas, polygon: np.ndarray, hole: np.ndarray | None = None,
+           min_pixels: int = 6) -> Sample | None:
+    """The canvas pixels inside ``polygon`` (landmark pixels), less those inside ``hole``;
+    None when fewer than ``min_pixels`` of them are in the frame."""
+    h, w = cv.grad.shape
+    poly = cv.to_canvas(polygon)
+    x0, y0 = np.floor(poly.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 1
+    full = np.zeros((max(1, y1 - y0), max(1, x1 - x0)), np.uint8)
+    cv2.fillPoly(full, [np.round(poly - (x0, y0)).astype(np.int32)], 1)
+    if hole is not None:
+        cv2.fillPoly(full, [np.round(cv.to_canvas(hole) - (x0, y0)).astype(np.int32)], 0)
+    area = int(full.sum())
+    cx0, cy0, cx1, cy1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if area == 0 or cx1 <= cx0 or cy1 <= cy0:
+        return None
+    inner = full[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0].astype(bool)
+    if inner.sum() < min_pixels:
+        return None
+    person = None if cv.mask is None else cv.mask[cy0:cy1, cx0:cx1][inner]
+    return Sample(cv.lab[cy0:cy1, cx0:cx1][inner], cv.grad[cy0:cy1, cx0:cx1][inner], person,
+                  float(inner.sum()) / area)
+
+
+@dataclass(frozen=True)
+class Skin:
+    """The person's own skin (both cheeks): the reference of the colour and texture cues."""
+
+    lab: np.ndarray  # median L, a, b
+    spread: float  # median Delta E of the cheek pixels from that median
+    grad: float  # mean gradient magnitude
+
+    def delta_e(self, lab: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(lab - self.lab, axis=-1)
+
+
+def skin(lm: Landmarks) -> Skin | None:
+    """The cheeks' skin (once per frame), or None when the cheeks are not in the picture."""
+    def build() -> Skin | None:
+        cv = canvas(lm)
+        if cv is None:
+            return None
+        parts = [sample(cv, regions.cheek(lm.face, side)) for side in regions.SIDES]
+        parts = [p for p in parts if p is not None and p.inside > 0.9]
+        if not parts:
+            return None
+        lab = np.vstack([p.lab for p in parts])
+        med = np.median(lab, axis=0)
+        grad = np.concatenate([p.grad for p in parts])
+        return Skin(med, float(np.median(np.linalg.norm(lab - med, axis=1))), float(grad.mean()))
+
+    return per_frame(lm, "grooming_skin", build)
+
+
+def chroma(lab: np.ndarray) -> np.ndarray:
+    """Colourfulness in Lab (distance from the gray axis)."""
+    return np.hypot(lab[..., 1], lab[..., 2])
+
+
+def is_grayscale(lm: Landmarks) -> bool | None:
+    """True when the face's pixels carry no colour (a black-and-white picture); None
+    without pixels."""
+    def build() -> bool | None:
+        cv = canvas(lm)
+        if cv is None:
+            return None
+        face = sample(cv, regions.face_hull(lm.face))
+        if face is None:
+            return None
+        return bool(np.percentile(chroma(face.lab), 95) < GRAYSCALE_MAX_CHROMA)
+
+    return per_frame(lm, "grooming_grayscale", build)

@@ -1,0 +1,287 @@
+"""Grooming regions, measurements, not-visible cases and the badge, on real landmarks over
+hand-made pixels whose answers are known."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+from grooming_pictures import badge_picture, composite, paint, with_image
+
+from posture.grooming import features as F
+from posture.grooming import regions
+from posture.grooming.company import Badge, Company, GroomingContext, Makeup, Uniform
+from posture.images import decode_image
+from posture.measure import measure_all
+from posture.measure.grooming import (
+    badge_left_chest,
+    eyelid_saturation,
+    facial_hair_score,
+    hair_colour_other_score,
+    lipstick_missing,
+    lipstick_score,
+    tie_as_required,
+    uniform_colour_delta_e,
+)
+from posture.standards import StandardsError, load_standard
+from posture.verdicts import judge
+
+SKIN = (205, 160, 135)
+GROOMING_MEASUREMENTS = ("facial_hair_score", "hair_colour_other_score", "fringe_score", "lipstick_score",
+                         "eyelid_saturation", "dangling_earring_score", "necktie_score", "loose_long_hair_score",
+                         "hair_over_ears_share")
+
+
+@pytest.fixture(scope="module")
+def person(checker, samples):
+    """Landmarks of a real upper body (HaGRID, shipped), enlarged as a phone photo would be."""
+    rgb = decode_image(samples / "hagrid_palm.jpg")
+    zoom = 1270 / max(rgb.shape[:2])
+    rgb = cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+    lm = checker.detector.detect(rgb)
+    assert lm.face is not None and lm.shoulder_width() is not None
+    return lm
+
+
+def skin_picture(lm):
+    """A flat skin-coloured picture of the landmarks' size, with a little sensor noise."""
+    rng = np.random.default_rng(0)
+    img = np.clip(np.array(SKIN, np.float32) + rng.normal(0, 2.0, (*lm.image.shape[:2], 1)), 0, 255)
+    return img.astype(np.uint8)
+
+
+def scaled(lm, polygon):
+    return polygon * lm.pixel_scale
+
+
+# --- regions -------------------------------------------------------------------------------
+
+
+def test_regions_are_on_the_persons_own_sides(person):
+    # Facing the camera, the person's left is on the right of an unmirrored picture.
+    assert regions.chest(person, "left").mean(axis=0)[0] > regions.chest(person, "right").mean(axis=0)[0]
+    assert regions.ear(person.face, "left").mean(axis=0)[0] > regions.ear(person.face, "right").mean(axis=0)[0]
+    chin = regions.chin_jaw(person.face).mean(axis=0)
+    lips_outer, _ = regions.lips(person.face)
+    assert chin[1] > lips_outer.mean(axis=0)[1] > regions.upper_lip(person.face).mean(axis=0)[1]
+    assert regions.forehead(person.face).mean(axis=0)[1] < regions.eyebrow(person.face, "left").mean(axis=0)[1]
+    assert regions.hair_top(person.face).mean(axis=0)[1] < person.face[:, 1].min()
+
+
+def test_a_selfie_keeps_the_persons_sides_and_unmirrored_pixels(checker, person):
+    rgb = person.image
+    selfie = checker.detector.detect(np.ascontiguousarray(rgb[:, ::-1]), mirrored=True)
+    assert np.array_equal(selfie.image, rgb)  # the pixels sampled are the unmirrored ones
+    for side in regions.SIDES:
+        assert np.allclose(regions.chest(selfie, side).mean(axis=0), regions.chest(person, side).mean(axis=0), atol=8)
+
+
+# --- measurements on painted pictures ------------------------------------------------------
+
+
+def test_a_painted_beard_is_found_and_clean_skin_is_not(person):
+    clean = skin_picture(person)
+    beard = paint(clean, scaled(person, regions.chin_jaw(person.face)), (60, 45, 35), noise=25, seed=1)
+    beard = paint(beard, scaled(person, regions.upper_lip(person.face)), (60, 45, 35), noise=25, seed=2)
+    assert facial_hair_score(with_image(person, clean)).value < 0.5
+    assert facial_hair_score(with_image(person, beard)).value > 0.5
+
+
+def test_a_coloured_lip_polygon_reads_as_lipstick(person):
+    outer, inner = (scaled(person, p) for p in regions.lips(person.face))
+    natural = paint(skin_picture(person), outer, (190, 125, 115), hole=inner)
+    red = paint(skin_picture(person), outer, (200, 20, 45), hole=inner)
+    assert lipstick_score(with_image(person, natural)).value < 0.5
+    assert lipstick_score(with_image(person, red)).value > 0.5
+    required = GroomingContext(Company(makeup=Makeup(require_lipstick=True)), "female")
+    assert lipstick_missing(with_image(person, natural), required).value > 0.5
+    assert lipstick_missing(with_image(person, natural), GroomingContext()).value == 0.0
+
+
+def test_fluorescent_eye_shadow_is_over_the_threshold_and_bare_lids_are_not(person, standard):
+    limit = next(c.max for c in standard.by_id["GR-MAKEUP"].variants[0].conditions
+                 if c.measurement == "eyelid_saturation")
+    shadow = skin_picture(person)
+    for side in regions.SIDES:
+        shadow = paint(shadow, scaled(person, regions.upper_eyelid(person.face, side)), (40, 255, 60))
+    assert eyelid_saturation(with_image(person, skin_picture(person))).value < limit
+    assert eyelid_saturation(with_image(person, shadow)).value > limit
+
+
+def test_hair_colour_black_against_dyed(person):
+    mask = np.full(person.image.shape[:2], 255, np.uint8)
+    top = scaled(person, regions.hair_top(person.face))
+    black = paint(skin_picture(person), top, (25, 20, 18), noise=6)
+    dyed = paint(skin_picture(person), top, (230, 40, 200), noise=6)
+    assert hair_colour_other_score(with_image(person, black, mask)).value < 0.5
+    assert hair_colour_other_score(with_image(person, dyed, mask)).value > 0.5
+
+
+def test_a_tie_is_read_where_the_company_requires_one(person):
+    strip, beside = (scaled(person, p) for p in regions.collar(person.face))
+    shirt = paint(skin_picture(person), np.vstack([beside[:4]]), (235, 235, 240))
+    shirt = paint(shirt, beside[4:], (235, 235, 240))
+    shirt = paint(shirt, strip, (235, 235, 240))
+    tie = paint(shirt, strip, (120, 20, 30), noise=8)
+    ctx = GroomingContext(Company(men_wear_tie=True), "male")
+    assert tie_as_required(with_image(person, tie), ctx).value > tie_as_required(with_image(person, shirt), ctx).value
+    assert tie_as_required(with_image(person, shirt), GroomingContext(Company(men_wear_tie=True), "female")).value == 1
+
+
+def test_uniform_colour_distance_from_the_company_colours(person):
+    navy = paint(skin_picture(person), scaled(person, regions.chest_both(person)), (30, 40, 80))
+    ctx = GroomingContext(Company(uniform=Uniform(colours=["#1e2850"])))
+    assert uniform_colour_delta_e(with_image(person, navy), ctx).value < 5
+    assert uniform_colour_delta_e(with_image(person, navy), GroomingContext(Company(uniform=Uniform(
+        colours=["#c83232"])))).value > 40
+    assert uniform_colour_delta_e(with_image(person, navy), GroomingContext()) is None  # no colours configured
+
+
+# --- not visible ---------------------------------------------------------------------------
+
+
+def test_without_pixels_every_grooming_measurement_is_not_visible(person):
+    bare = dataclasses.replace(person, image=None, person_mask=None)
+    assert all(v is None for v in measure_all(bare, set(GROOMING_MEASUREMENTS)).values())
+
+
+def test_a_grayscale_picture_leaves_the_colour_clauses_not_visible(person):
+    gray = cv2.cvtColor(cv2.cvtColor(person.image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    lm = with_image(person, gray)
+    for name in ("hair_colour_other_score", "lipstick_score", "eyelid_saturation"):
+        assert measure_all(lm, {name})[name] is None, name
+    assert facial_hair_score(lm) is not None  # texture and darkness still show
+
+
+def test_ears_hidden_by_hair_leave_the_earrings_not_visible(person):
+    covered = skin_picture(person)
+    for side in regions.SIDES:
+        covered = paint(covered, scaled(person, regions.ear_lobe(person.face, side)), (30, 25, 20))
+    assert F.earring_features(with_image(person, covered)) is None
+    assert measure_all(with_image(person, covered), {"dangling_earring_score"})["dangling_earring_score"] is None
+    assert F.lobe_visible(with_image(person, skin_picture(person)), "left")
+
+
+def test_a_chest_out_of_frame_leaves_badge_tie_and_uniform_not_visible(person):
+    cut = round(regions.chest_both(person)[:, 1].min() * person.pixel_scale) + 4
+    fields = {f.name: getattr(person, f.name) for f in dataclasses.fields(person) if f.init}
+    fields.update(image=np.ascontiguousarray(person.image[:cut]), person_mask=None,
+                  height=round(cut / person.pixel_scale))
+    lm = type(person)(**fields)
+    ctx = GroomingContext(Company(uniform=Uniform(colours=["#1e2850"]), men_wear_tie=True), "male")
+    assert badge_left_chest(lm, ctx) is None
+    assert uniform_colour_delta_e(lm, ctx) is None
+    assert tie_as_required(lm, ctx) is None
+
+
+def test_profile_any_skips_the_mens_and_womens_grooming_clauses(checker, person):
+    result = checker.check_landmarks(person, scenario="grooming", profile="any")
+    skipped = {s.id: s.reason for s in result.report.not_applicable}
+    assert skipped["GR-BEARD"] == "profile male only" and skipped["GR-MAKEUP"] == "profile female only"
+    judged = {v.clause.id for v in result.verdicts}
+    assert {"GR-HAIR-COLOUR", "GR-UNIFORM", "GR-BADGE"} <= judged
+
+
+def test_outside_the_grooming_scenario_grooming_is_left_out_by_default(checker, person):
+    result = checker.check_landmarks(person, scenario="standing", profile="male")
+    assert not any(v.clause.id.startswith("GR-") for v in result.verdicts)
+    assert {"id": "GR-BEARD", "reason": "scenario grooming"} in [s.model_dump() for s in result.report.not_applicable]
+
+
+def test_grooming_in_every_photo_reports_only_the_clauses_in_view(checker, person, monkeypatch):
+    settings = checker.standard.settings.model_copy(update={"grooming_in_every_photo": True})
+    monkeypatch.setattr(checker, "standard", checker.standard.model_copy(update={"settings": settings}))
+    bare = dataclasses.replace(person, image=None, person_mask=None)
+    result = checker.check_landmarks(bare, scenario="standing", profile="male")
+    assert not any(v.clause.id.startswith("GR-") for v in result.verdicts)
+    assert any(s.id == "GR-BEARD" and s.reason.startswith("not in view") for s in result.report.not_applicable)
+    seen = checker.check_landmarks(person, scenario="standing", profile="male")
+    assert "GR-BEARD" in {v.clause.id for v in seen.verdicts}
+    grooming = checker.check_landmarks(bare, scenario="grooming", profile="male")
+    assert {v.clause.id: v.outcome for v in grooming.verdicts}["GR-BEARD"] == "not_visible"
+
+
+# --- company settings ----------------------------------------------------------------------
+
+
+def test_company_settings_are_validated_like_the_standard(tmp_path):
+    import shutil
+
+    from posture.standards import DEFAULT_DIR
+
+    folder = tmp_path / "std"
+    shutil.copytree(DEFAULT_DIR, folder)
+    (folder / "company.yaml").write_text("men_wear_tie: yes\nbadge: {pictures: [badge.png]}\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="badge.png not found"):
+        load_standard(folder)
+    cv2.imwrite(str(folder / "badge.png"), badge_picture())
+    assert load_standard(folder).company.men_wear_tie
+    (folder / "company.yaml").write_text("uniform: {colours: [navy]}\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="not #rrggbb"):
+        load_standard(folder)
+    (folder / "company.yaml").write_text("hair_colours: green\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="hair_colours"):
+        load_standard(folder)
+
+
+# --- badge ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bodies(checker, samples):
+    out = []
+    for name in ("hagrid_palm.jpg", "hagrid_one_neutral.jpg", "hagrid_stop_sitting.jpg"):
+        rgb = decode_image(samples / name)
+        zoom = 1270 / max(rgb.shape[:2])
+        lm = checker.detector.detect(cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC))
+        if lm.shoulder_width() is not None:
+            out.append(lm)
+    assert len(out) >= 2
+    return out
+
+
+@pytest.fixture(scope="module")
+def company_badge(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("company")
+    cv2.imwrite(str(folder / "badge.png"), cv2.cvtColor(badge_picture(), cv2.COLOR_RGB2BGR))
+    return GroomingContext(Company(folder=folder, badge=Badge(pictures=["badge.png"])))
+
+
+# Floors recorded from this test's own runs (docs/EVALUATION.md): 90% on the left, 86% on
+# the right over 70 composites each; the issue's target of 95% is not met.
+FOUND_FLOOR = 0.8
+
+
+def test_a_composited_badge_is_found_on_the_correct_side(bodies, company_badge, standard):
+    rng = np.random.default_rng(3)
+    hits = {"left": 0, "right": 0}
+    n = 8
+    for lm in bodies:
+        for _ in range(n):
+            for side, value in (("left", 1.0), ("right", -1.0)):
+                found = badge_left_chest(with_image(lm, composite(lm.image, lm, badge_picture(), side, rng)),
+                                         company_badge)
+                hits[side] += found.value == value
+    total = n * len(bodies)
+    assert hits["left"] / total >= FOUND_FLOOR and hits["right"] / total >= FOUND_FLOOR, hits
+    clause = standard.by_id["GR-BADGE"]
+    right = badge_left_chest(with_image(bodies[0], composite(bodies[0].image, bodies[0], badge_picture(), "right",
+                                                             np.random.default_rng(0))), company_badge)
+    if right.value == -1.0:
+        assert judge(clause, {"badge_left_chest": right}).outcome == "fail"
+
+
+def test_no_badge_is_reported_on_chests_without_one(bodies, company_badge):
+    assert all(badge_left_chest(lm, company_badge).value == 0.0 for lm in bodies)
+
+
+def test_a_covered_or_reversed_badge_is_not_found(bodies, company_badge):
+    lm = bodies[0]
+    rng = np.random.default_rng(5)
+    shown = composite(lm.image, lm, badge_picture(), "left", rng)
+    back = composite(lm.image, lm, np.full_like(badge_picture(), 200), "left", np.random.default_rng(5))
+    covered = paint(shown, scaled(lm, regions.chest(lm, "left")), (60, 60, 70), noise=10)
+    assert badge_left_chest(with_image(lm, back), company_badge).value == 0.0
+    assert badge_left_chest(with_image(lm, covered), company_badge).value == 0.0
