@@ -59,16 +59,36 @@ class Sample:
     split: str
 
 
+# A folder may also hold attribute labels, one column per attribute (``file,sex,...,
+# hand_on_face,...``); each cell becomes the tag ``column:value``. ``?`` (the labeller could
+# not decide) gives no tag, so the photo is left out of that attribute's tasks.
+ATTRIBUTES_FILE = "grooming.csv"
+UNDECIDED = "?"
+
+
+def _attribute_tags(folder: Path) -> dict[str, set[str]]:
+    path = folder / ATTRIBUTES_FILE
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["file"]: {f"{k}:{v.strip()}" for k, v in row.items()
+                              if k != "file" and v and v.strip() != UNDECIDED}
+                for row in csv.DictReader(handle)}
+
+
 def read_labels(folder: Path) -> list[Sample]:
-    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``)."""
+    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``), with the
+    tags of ``grooming.csv`` (``column:value``) where that file is present."""
     path = folder / LABELS_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path}: missing (a labelled folder needs labels.csv with columns file,label)")
+    attributes = _attribute_tags(folder)
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"file", "label"} <= set(reader.fieldnames):
             raise ValueError(f"{path}: needs the columns file,label (got {reader.fieldnames})")
-        return [Sample(row["file"], frozenset(t.strip() for t in row["label"].split(";") if t.strip()),
+        return [Sample(row["file"], frozenset({t.strip() for t in row["label"].split(";") if t.strip()}
+                                              | attributes.get(row["file"], set())),
                        split_of(row["file"])) for row in reader]
 
 
@@ -81,7 +101,11 @@ class Task:
     """A yes/no question answered by one clause of the standard.
 
     ``condition``: judge only that measurement of the clause (None: the whole clause).
-    ``yes_when``: the verdict that means "yes" ("pass" or "fail").
+    ``yes_when``: the verdict that means "yes" ("pass" or "fail"). ``also``: further clauses
+    judged with ``clause``: "pass" means every one passes, "fail" any one fails.
+    ``chosen_scenario``: instead of a clause, "yes" is the automatic choice applying this
+    scenario. ``positives_alone``: scored (as a recall) even where the folder has no "no"
+    labels (tags set only where seen: no "hand_on_face" tag does not mean no hand).
     """
 
     name: str
@@ -92,11 +116,22 @@ class Task:
     yes_when: str
     scenario: str
     condition: str | None = None
+    also: tuple[str, ...] = ()
+    chosen_scenario: str | None = None
+    positives_alone: bool = False
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        return (self.clause, *self.also)
 
     def truth(self, tags: frozenset[str]) -> bool | None:
-        """True/False from a photo's tags; None when the photo is not part of this task."""
+        """True/False from a photo's tags; None when the photo is not part of this task,
+        or when an ``uncertain:`` tag of the other answer makes it unsure."""
         pos, neg = bool(tags & self.positive), bool(tags & self.negative)
-        return None if pos == neg else pos
+        if pos == neg:
+            return None
+        unsure = {t.removeprefix("uncertain:") for t in tags if t.startswith("uncertain:")}
+        return None if unsure & (self.negative if pos else self.positive) else pos
 
 
 OPEN_HAND = frozenset({"palm", "stop", "stop_inverted", "five_open_palm", "open_palm"})
@@ -109,6 +144,8 @@ OTHER_HAND_SHAPES = OPEN_HAND | frozenset({
     "three2", "two_up", "two_up_inverted", "digit_0", "digit_2", "digit_3", "digit_4", "digit_6", "digit_7",
     "digit_8", "digit_9", "other_hand_shape"})
 
+SITTING = frozenset({"sitting_upright", "sitting_slouched_or_reclined", "legs_crossed_seated"})
+HAND_ON_FACE = frozenset({"hand_on_face", "hand_on_face:yes"})
 TASKS: dict[str, Task] = {t.name: t for t in (
     Task("smile", "EX-SMILE", "smiling?", frozenset({"smile", "smiling"}),
          frozenset({"non_smile", "not_smiling", "neutral"}), "pass", "auto"),
@@ -121,6 +158,13 @@ TASKS: dict[str, Task] = {t.name: t for t in (
     Task("fingers-together", "PT-FINGERS", "fingers together (stop) vs spread (palm)?",
          frozenset({"stop", "stop_inverted", "fingers_together"}), frozenset({"palm", "fingers_spread"}),
          "pass", "pointing", condition="pointing_finger_spread_deg"),
+    Task("sitting", "-", "sitting (vs standing)? (the automatic scenario choice)", SITTING,
+         frozenset({"standing_full_body"}), "pass", "auto", chosen_scenario="sitting"),
+    Task("sitting-upright", "SI-UPRIGHT", "sitting upright (vs slouched or reclined)?",
+         frozenset({"sitting_upright"}), frozenset({"sitting_slouched_or_reclined"}), "pass", "sitting",
+         also=("SI-LEAN",)),
+    Task("hand-on-face", "HD-TOUCH", "a hand on the face or hair?", HAND_ON_FACE,
+         frozenset({"hand_on_face:no"}), "fail", "auto", positives_alone=True),
 )}
 HEAD_TASK = "head-pose"
 
@@ -317,6 +361,13 @@ class BinaryScore:
         return 2 * p * r / (p + r) if p + r > 0 else float("nan")
 
     @property
+    def balanced_accuracy(self) -> float:
+        """Mean of the "yes" and the "no" photos' accuracies (no verdict = wrong): fair when
+        one answer is much rarer, as hands on faces are."""
+        yes, no = self.tp + self.fn + self.none_pos, self.tn + self.fp + self.none_neg
+        return (_ratio(self.tp, yes) + _ratio(self.tn, no)) / 2.0
+
+    @property
     def false_no_rate(self) -> float:
         """Share of true "yes" photos told "no" (e.g. a smiling trainee told to smile)."""
         return _ratio(self.fn, self.tp + self.fn + self.none_pos)
@@ -329,6 +380,7 @@ class BinaryScore:
     def as_dict(self) -> dict[str, float | int]:
         return {"n": self.n, "accuracy": self.accuracy, "accuracy_found": self.accuracy_found,
                 "precision": self.precision, "recall": self.recall, "f1": self.f1,
+                "balanced_accuracy": self.balanced_accuracy,
                 "tp": self.tp, "fn": self.fn, "fp": self.fp, "tn": self.tn,
                 "none_pos": self.none_pos, "none_neg": self.none_neg,
                 "false_no_rate": self.false_no_rate, "false_yes_rate": self.false_yes_rate}
@@ -391,15 +443,23 @@ class Evaluation:
                           for t, rows in self.wrong.items()}}
 
 
-def _verdict_answer(task: Task, verdicts: dict[str, Verdict]) -> bool | None:
-    """The task's yes/no from the clause verdicts (None: not judged)."""
+def _verdict_answer(task: Task, verdicts: dict[str, Verdict], result: CheckResult | None = None) -> bool | None:
+    """The task's yes/no from the clause verdicts or the scenario choice (None: not judged)."""
+    if task.chosen_scenario is not None:
+        if result is None or result.report.person.box is None:
+            return None
+        return task.chosen_scenario in result.report.scenarios
+    if task.condition is None:
+        found = [verdicts.get(c) for c in task.clauses]
+        outcomes = [v.outcome for v in found if v is not None]
+        if "fail" in outcomes:  # one failing clause decides; otherwise every one must be judged
+            return task.yes_when == "fail"
+        if len(outcomes) < len(found) or "not_visible" in outcomes:
+            return None
+        return task.yes_when == "pass"
     verdict = verdicts.get(task.clause)
     if verdict is None:
         return None
-    if task.condition is None:
-        if verdict.outcome == "not_visible":
-            return None
-        return (verdict.outcome == "pass") == (task.yes_when == "pass")
     check = next((c for c in verdict.checks if c.measurement == task.condition), None)
     if check is None or check.ok is None:
         return None
@@ -450,7 +510,7 @@ def tasks_for(samples: list[Sample], names: Iterable[str] | None = None) -> list
             raise ValueError(f"unknown task(s) {unknown}; known: {', '.join([*TASKS, HEAD_TASK])}")
         return [TASKS[n] for n in names if n in TASKS]
     tags = set().union(*(s.tags for s in samples)) if samples else set()
-    return [t for t in TASKS.values() if tags & t.positive and tags & t.negative]
+    return [t for t in TASKS.values() if tags & t.positive and (tags & t.negative or t.positives_alone)]
 
 
 def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, split: str | None = None,
@@ -501,7 +561,7 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                 truth = task.truth(sample.tags)
                 if truth is None:
                     continue
-                said = _verdict_answer(task, verdicts.get(task.scenario, {}))
+                said = _verdict_answer(task, verdicts.get(task.scenario, {}), results.get(task.scenario))
                 for s in (sample.split, "all"):
                     binary[task.name][s].add(truth, said)
                 if said != truth:
@@ -537,18 +597,19 @@ def format_evaluation(ev: Evaluation, splits: Iterable[str] = (*SPLITS, "all")) 
     lines = [f"{ev.folder}: {ev.photos} photos, time per photo {ms}"]
     for name, by_split in ev.binary.items():
         task = TASKS[name]
-        what = task.clause + (f" [{task.condition}]" if task.condition else "")
+        what = ("scenario " + task.chosen_scenario if task.chosen_scenario
+                else "+".join(task.clauses) + (f" [{task.condition}]" if task.condition else ""))
         lines.append(f"\n{name}: {task.question}  ({what}; yes = {task.yes_when})")
         lines.append(f"  {'split':<5} {'n':>5} {'acc%':>6} {'acc|found%':>10} {'prec%':>6} {'rec%':>6} "
-                     f"{'F1%':>6}   confusion yes->(yes,no,none) no->(yes,no,none)   no detection")
+                     f"{'F1%':>6} {'bal%':>5}   confusion yes->(yes,no,none) no->(yes,no,none)   no detection")
         for s in splits:
             sc = by_split[s]
             if sc.n == 0:
                 continue
             lines.append(
                 f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} {_pct(sc.precision):>6} "
-                f"{_pct(sc.recall):>6} {_pct(sc.f1):>6}   yes->({sc.tp},{sc.fn},{sc.none_pos}) "
-                f"no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection}")
+                f"{_pct(sc.recall):>6} {_pct(sc.f1):>6} {_pct(sc.balanced_accuracy):>5}   "
+                f"yes->({sc.tp},{sc.fn},{sc.none_pos}) no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection}")
     if ev.pose:
         lines.append(f"\n{HEAD_TASK}: measured head angles against the labels (degrees, absolute error)")
         lines.append(f"  {'split':<5} {'n':>5} {'no face':>7}   {'yaw mean/p95':>13} {'pitch mean/p95':>15} "

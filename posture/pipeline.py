@@ -16,6 +16,7 @@ from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks
 from posture.measure import measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
+from posture.measure.view import body_unit_px
 from posture.report import Person, Report, Skipped, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -42,16 +43,16 @@ MIN_HAND_SPAN_PX = 12.0
 
 
 def _usable_parts(lm: Landmarks, min_shoulder_px: float) -> tuple[Landmarks, list[Text]]:
-    """The landmarks large enough to be measured: a body under ``min_shoulder_px`` between
-    the shoulders, or a tiny hand, is left out (its clauses become "not visible"), while a
-    usable face or hand close-up is still judged."""
+    """The landmarks large enough to be measured: a body under ``min_shoulder_px`` of shoulder
+    width (as it would show facing the camera, so a side view is not "too small"), or a tiny
+    hand, is left out (its clauses become "not visible"), while a usable face or hand close-up is still judged."""
     warnings: list[Text] = []
-    sw = lm.shoulder_width()
-    if lm.pose is not None and sw is not None and sw < min_shoulder_px:
+    sw = body_unit_px(lm) if lm.pose is not None else None
+    if sw is not None and sw < min_shoulder_px:
         lm = replace(lm, pose=None, pose_visibility=None, pose_world=None)
         warnings.append(Text(
-            zh=f"人物太小(肩宽 {sw:.0f} 像素),请靠近镜头",
-            en=f"person too small ({sw:.0f} px between the shoulders); move closer to the camera"))
+            zh=f"人物太小(肩宽约 {sw:.0f} 像素),请靠近镜头",
+            en=f"person too small (about {sw:.0f} px of shoulder width); move closer to the camera"))
     for side in ("left_hand", "right_hand"):
         hand = getattr(lm, side)
         if hand is not None and np.linalg.norm(hand[HandLM.MIDDLE_MCP, :2] - hand[HandLM.WRIST, :2]) < MIN_HAND_SPAN_PX:

@@ -58,4 +58,4 @@ def measure_all(lm: Landmarks, names: set[str] | None = None) -> dict[str, Measu
 
 
 # Importing the modules fills the registry.
-from posture.measure import body, face, gaze, hands, motion  # noqa: E402,F401
+from posture.measure import body, face, gaze, hands, motion, view  # noqa: E402,F401

@@ -1,8 +1,10 @@
 """Body measurements from the pose: trunk, shoulders, arms, hands' positions, legs, feet.
 
-Ratios are divided by the shoulder width (``_sw``) so they do not depend on the
-distance to the camera; angles are in degrees. Depth-based values use MediaPipe's metric
-world pose (metres), which is rough from a single frontal view (see standards/).
+Ratios are divided by the body's unit (``body_unit_px``: the shoulder width the person would
+show facing the camera, see posture.measure.view) so they depend neither on the distance to
+the camera nor on the view; angles are in degrees. Depth-based values use MediaPipe's metric
+world pose (metres) in the body's own frame, which is rough from a single frontal view (see
+standards/).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from posture.measure.geometry import (
     joint_angle_deg,
     tilt_from_horizontal_deg,
 )
+from posture.measure.view import UP, body_frame_world, body_unit_px
 
 L, R = "left", "right"
 _SHOULDER = {L: PoseLM.LEFT_SHOULDER, R: PoseLM.RIGHT_SHOULDER}
@@ -48,10 +51,11 @@ class Trunk:
         if shoulders is None:
             raise LookupError("shoulders not seen")
         self.shoulder_mid = shoulders[:, :2].mean(axis=0)
-        self.width = float(np.linalg.norm(shoulders[0, :2] - shoulders[1, :2]))
-        if self.width < 1e-6:
-            raise LookupError("shoulders overlap")
+        span = float(np.linalg.norm(shoulders[0, :2] - shoulders[1, :2]))
+        self.width = body_unit_px(lm) or span  # the unit of sideways offsets
         hips = lm.pose_points(*HIPS)
+        if span < 1e-6 and hips is None:
+            raise LookupError("shoulders overlap")
         self.has_hips = hips is not None
         self.confidence = lm.visibility(*SHOULDERS, *(HIPS if self.has_hips else ()))
         if hips is not None:
@@ -61,7 +65,7 @@ class Trunk:
         else:
             # The person's left shoulder is on the image right when facing the camera.
             line = shoulders[0, :2] - shoulders[1, :2]
-            self.across = line / self.width
+            self.across = line / span
             self.down = np.array([-self.across[1], self.across[0]])
             self.hip_mid = None
             self.length = None
@@ -73,7 +77,7 @@ class Trunk:
         return float(np.dot(point[:2] - self.shoulder_mid, self.down) / self.length)
 
     def lateral_sw(self, point: np.ndarray) -> float:
-        """Sideways offset of ``point`` from the trunk's centre line, in shoulder widths."""
+        """Sideways offset of ``point`` from the trunk's centre line, in body units."""
         return float(np.dot(point[:2] - self.shoulder_mid, self.across) / self.width)
 
 
@@ -167,16 +171,15 @@ def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
 
 @measurement("trunk_forward_lean_deg", "deg")
 def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
-    """Forward (toward the camera, positive) or backward lean of the trunk from the vertical,
-    from the metric world pose."""
-    if lm.pose_world is None or lm.pose_points(*SHOULDERS, *HIPS) is None:
+    """Forward (positive) or backward lean of the trunk from the vertical, in the body's own
+    frame (world pose): toward the way the trunk faces, whether that is the camera or the
+    side of the picture."""
+    frame = body_frame_world(lm)
+    if frame is None or frame.trunk_up is None:
         return None
-    shoulder = world_mid(lm, *SHOULDERS)
-    hip = world_mid(lm, *HIPS)
-    # World y points down and z away from the camera: leaning forward brings the
-    # shoulders nearer the camera (smaller z) than the hips.
-    lean = float(np.degrees(np.arctan2(hip[2] - shoulder[2], hip[1] - shoulder[1])))
-    return Measured(lean, lm.visibility(*SHOULDERS, *HIPS))
+    up = frame.trunk_up
+    lean = float(np.degrees(np.arctan2(float(np.dot(up, frame.forward)), float(np.dot(up, UP)))))
+    return Measured(lean, frame.confidence)
 
 
 @measurement("upper_arm_hang_deg", "deg")
@@ -211,7 +214,7 @@ def elbow_angle_min_deg(lm: Landmarks) -> Measured | None:
 @measurement("wrist_gap_sw", "shoulder widths")
 def wrist_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the two wrists, in shoulder widths (hands together: small)."""
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
     if sw is None or pts is None:
         return None
@@ -248,16 +251,24 @@ def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
     return Measured(abs(trunk.lateral_sw(mid)), conf)
 
 
+def _forward_of(lm: Landmarks, point: np.ndarray, origin: np.ndarray) -> float | None:
+    """How far ``point`` is in front of ``origin`` along the way the trunk faces (metres)."""
+    frame = body_frame_world(lm)
+    return None if frame is None else float(np.dot(point - origin, frame.forward))
+
+
 @measurement("right_hand_in_front_m", "m")
 def right_hand_in_front_m(lm: Landmarks) -> Measured | None:
-    """How much nearer the camera the right hand is than the left (metres, world pose,
-    averaged over wrist, index, pinky and thumb); positive = right hand over the left."""
+    """How much further forward (the way the trunk faces) the right hand is than the left
+    (metres, world pose, averaged over wrist, index, pinky and thumb); positive = right hand
+    over the left."""
     ids = _HAND_POINTS[L] + _HAND_POINTS[R]
     if lm.pose_world is None or lm.pose_points(*ids) is None:
         return None
-    left_depth = lm.pose_world[list(_HAND_POINTS[L]), 2].mean()
-    right_depth = lm.pose_world[list(_HAND_POINTS[R]), 2].mean()
-    return Measured(float(left_depth - right_depth), lm.visibility(*ids))
+    left = lm.pose_world[list(_HAND_POINTS[L])].mean(axis=0)
+    right = lm.pose_world[list(_HAND_POINTS[R])].mean(axis=0)
+    ahead = _forward_of(lm, right, left)
+    return None if ahead is None else Measured(ahead, lm.visibility(*ids))
 
 
 @measurement("hands_behind_back", "0/1")
@@ -265,13 +276,12 @@ def hands_behind_back(lm: Landmarks) -> Measured | None:
     """1 when both elbows are seen, bent back, with both hands hidden or behind the hips
     (the men's "hands behind the back" stance), else 0."""
     ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW, *HIPS)
-    if lm.pose_world is None or lm.pose_points(*ids) is None:
+    if lm.pose_world is None or lm.pose_points(*ids) is None or body_frame_world(lm) is None:
         return None
-    hip_z = world_mid(lm, *HIPS)[2]
-    behind = all(
-        (not lm.seen(_WRIST[s])) or lm.pose_world[_WRIST[s], 2] > hip_z + 0.05 for s in (L, R)
-    )
-    elbows_back = all(lm.pose_world[_ELBOW[s], 2] > lm.pose_world[_SHOULDER[s], 2] for s in (L, R))
+    world = lm.pose_world
+    hip = world_mid(lm, *HIPS)
+    behind = all((not lm.seen(_WRIST[s])) or _forward_of(lm, world[_WRIST[s]], hip) < -0.05 for s in (L, R))
+    elbows_back = all(_forward_of(lm, world[_ELBOW[s]], world[_SHOULDER[s]]) < 0 for s in (L, R))
     return Measured(float(behind and elbows_back), lm.visibility(*ids))
 
 
@@ -308,7 +318,7 @@ def pointing_elbow_angle_deg(lm: Landmarks) -> Measured | None:
 @measurement("knee_gap_sw", "shoulder widths")
 def knee_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the knees, in shoulder widths."""
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_KNEE, PoseLM.RIGHT_KNEE)
     if sw is None or pts is None:
         return None
@@ -317,7 +327,7 @@ def knee_gap_sw(lm: Landmarks) -> Measured | None:
 
 
 def _gap_sw(lm: Landmarks, a: int, b: int) -> Measured | None:
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(a, b)
     if sw is None or pts is None:
         return None
@@ -390,7 +400,7 @@ def forearm_tilt_deg(lm: Landmarks) -> Measured | None:
 def elbow_height_diff_sw(lm: Landmarks) -> Measured | None:
     """Difference in height between the two elbows, in shoulder widths (forearms at one
     height on the desk: small)."""
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW)
     if sw is None or pts is None:
         return None
@@ -404,7 +414,7 @@ def _chin_point(lm: Landmarks) -> np.ndarray | None:
     if lm.face is not None:
         return lm.face[FaceLM.CHIN, :2]
     mouth = lm.pose_points(PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT)
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     if mouth is None or sw is None:
         return None
     # Without the face mesh: the chin is about a sixth of a shoulder width below the mouth.
@@ -432,10 +442,11 @@ def talk_hand_out_of_band(lm: Landmarks) -> Measured | None:
 def hand_forward_of_trunk_m(lm: Landmarks) -> Measured | None:
     """How far the furthest seen hand is in front of the trunk (metres, world pose)."""
     wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
-    if lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None:
+    if (lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None
+            or body_frame_world(lm) is None):
         return None
-    trunk_z = (world_mid(lm, *SHOULDERS)[2] + world_mid(lm, *HIPS)[2]) / 2.0
-    forward = max(float(trunk_z - lm.pose_world[_WRIST[s], 2]) for s in wrists)
+    centre = (world_mid(lm, *SHOULDERS) + world_mid(lm, *HIPS)) / 2.0
+    forward = max(_forward_of(lm, lm.pose_world[_WRIST[s]], centre) for s in wrists)
     return Measured(forward, lm.visibility(*SHOULDERS, *HIPS, *(_WRIST[s] for s in wrists)))
 
 
@@ -444,8 +455,8 @@ def hands_forward_m(lm: Landmarks) -> Measured | None:
     """How far the nearer-to-the-body of the two hands is in front of the shoulders (metres,
     world pose): handing over with both hands brings both forward."""
     ids = (*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
-    if lm.pose_world is None or lm.pose_points(*ids) is None:
+    if lm.pose_world is None or lm.pose_points(*ids) is None or body_frame_world(lm) is None:
         return None
-    shoulder_z = world_mid(lm, *SHOULDERS)[2]
-    forward = min(float(shoulder_z - lm.pose_world[_WRIST[s], 2]) for s in (L, R))
+    shoulder = world_mid(lm, *SHOULDERS)
+    forward = min(_forward_of(lm, lm.pose_world[_WRIST[s]], shoulder) for s in (L, R))
     return Measured(forward, lm.visibility(*ids))

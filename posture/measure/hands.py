@@ -13,6 +13,7 @@ from posture.landmarks import HandLM, Landmarks, PoseLM
 from posture.measure import Measured, measurement
 from posture.measure.body import pointing_side
 from posture.measure.geometry import angle_between_deg
+from posture.measure.view import body_unit_px
 
 FINGERS: dict[str, tuple[int, int, int, int]] = {
     "index": (HandLM.INDEX_MCP, HandLM.INDEX_PIP, HandLM.INDEX_DIP, HandLM.INDEX_TIP),
@@ -153,7 +154,7 @@ def hand_to_face_sw(lm: Landmarks) -> Measured | None:
     """Shortest distance from any seen hand point to the face-and-hair box, in shoulder
     widths (0 = the hand is on the face or hair)."""
     box = _face_box(lm)
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     if box is None or sw is None:
         return None
     lo, hi, _ = box
