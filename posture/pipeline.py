@@ -14,10 +14,10 @@ import numpy as np
 
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks
-from posture.measure import measure_all
+from posture.measure import hidden_by_view, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
-from posture.measure.view import body_unit_px
-from posture.report import Person, Report, Skipped, build_report
+from posture.measure.view import body_frame_world, body_unit_px, view_of
+from posture.report import Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Verdict, judge_all
@@ -79,6 +79,15 @@ def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text]) -> Person:
                   box=[round(v, 1) for v in box] if box else None, warnings=warnings)
 
 
+def _view(lm: Landmarks) -> View | None:
+    """The camera's view of the body, for the report (None without a body)."""
+    name = view_of(lm)
+    if name is None:
+        return None
+    frame = body_frame_world(lm)
+    return View(name=name, body_yaw_deg=None if frame is None else round(frame.yaw_deg, 1))
+
+
 class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
@@ -118,13 +127,14 @@ class Checker:
         needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
         measured.update(measure_all(usable, needed))
         t1 = time.perf_counter()
-        verdicts = judge_all(applicable, measured if person.judgeable else {})
+        hidden = hidden_by_view(usable, set(measured)) if person.judgeable else {}
+        verdicts = judge_all(applicable, measured if person.judgeable else {}, hidden)
         t2 = time.perf_counter()
         timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)
         report = build_report(
             source=source, width=lm.width, height=lm.height, choice=choice, profile=profile,
             person=person, verdicts=verdicts, skipped=skipped, settings=self.standard.settings,
-            timings_ms=timings)
+            timings_ms=timings, view=_view(usable) if person.judgeable else None)
         timings["report"] = (time.perf_counter() - t2) * 1e3
         report.timings_ms["report"] = round(timings["report"], 2)
         return CheckResult(report, lm, verdicts)

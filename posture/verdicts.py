@@ -1,8 +1,13 @@
 """Clause verdicts: measurements compared with a clause's accepted ranges.
 
 A clause passes when any of its variants has every condition in range, fails when every
-variant was measured and none passes, and is "not_visible" otherwise: a verdict is never
-given on a measurement whose landmarks were not seen.
+variant has a condition measured out of range, and is "not_visible" otherwise: a verdict is
+never given on a measurement whose landmarks were not seen.
+
+A condition whose measurement the camera's view cannot show (a knee gap seen from the side,
+see ``posture.measure.hidden_by_view``) is left out of its variant while the variant keeps
+another condition; a clause with nothing left to judge is "not visible" from that view, and
+the verdict says so.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from posture.measure import REGISTRY, Measured
-from posture.standards import Clause, Condition, Variant
+from posture.standards import Clause, Condition, Text, Variant
 
 Outcome = Literal["pass", "fail", "not_visible"]
 
@@ -39,6 +44,19 @@ class Verdict:
     checks: list[Check] = field(default_factory=list)
     confidence: float = 0.0
     missing: list[str] = field(default_factory=list)  # measurements that were not visible
+    reason: Text | None = None  # why some measurements could not be judged (the view), if known
+
+
+VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three-quarter"),
+             "side": ("侧面", "side"), "back": ("背面", "back")}
+
+
+def view_reason(view: str, names: list[str], whole: bool) -> Text:
+    """"not visible (side view)" for a whole clause, or which of its measurements the view hides."""
+    zh, en = VIEW_TEXT.get(view, (view, view))
+    if whole:
+        return Text(zh=f"看不到({zh}视角)", en=f"not visible ({en} view)")
+    return Text(zh=f"{zh}视角看不到:{', '.join(names)}", en=f"not visible from the {en} view: {', '.join(names)}")
 
 
 def _check(cond: Condition, measured: Measured | None) -> Check:
@@ -50,22 +68,39 @@ def _check(cond: Condition, measured: Measured | None) -> Check:
                  cond.high, cond.accepts(measured.value), measured.confidence, cond.why)
 
 
-def judge(clause: Clause, measured: dict[str, Measured | None]) -> Verdict:
-    """The verdict on one clause from the measurements of one frame."""
+def judge(clause: Clause, measured: dict[str, Measured | None],
+          hidden: dict[str, str] | None = None) -> Verdict:
+    """The verdict on one clause from the measurements of one frame; ``hidden``: the
+    measurements the view cannot show, with the view (``hidden_by_view``)."""
+    hidden = hidden or {}
     results = [(v, [_check(c, measured.get(c.measurement)) for c in v.conditions])
                for v in clause.variants]
+    # What each variant is judged on: its conditions less those the view hides, unless
+    # nothing would be left.
+    judged = []
     for variant, checks in results:
-        if all(c.ok for c in checks):
-            return Verdict(clause, "pass", variant, checks, min(c.confidence for c in checks))
-    complete = [(v, cs) for v, cs in results if all(c.ok is not None for c in cs)]
-    if len(complete) == len(results):
+        shown = [c for c in checks if c.measurement not in hidden]
+        judged.append((variant, shown or checks))
+    hidden_here = sorted({c.measurement for _, cs in results for c in cs if c.measurement in hidden})
+    view = hidden[hidden_here[0]] if hidden_here else None
+    note = view_reason(view, hidden_here, whole=False) if view else None
+    for (variant, checks), (_, shown) in zip(results, judged, strict=True):
+        if all(c.ok for c in shown):
+            return Verdict(clause, "pass", variant, checks, min(c.confidence for c in shown), reason=note)
+    failing = [(v, cs) for v, cs in judged if any(c.ok is False for c in cs)]
+    if len(failing) == len(judged):
         # Report the variant that came closest: the fewest conditions out of range.
-        variant, checks = min(complete, key=lambda vc: sum(not c.ok for c in vc[1]))
-        return Verdict(clause, "fail", variant, checks, min(c.confidence for c in checks))
-    missing = sorted({c.measurement for _, cs in results for c in cs if c.ok is None})
+        variant, shown = min(failing, key=lambda vc: sum(c.ok is False for c in vc[1]))
+        checks = next(cs for v, cs in results if v is variant)
+        return Verdict(clause, "fail", variant, checks, min(c.confidence for c in shown if c.ok is not None),
+                       reason=note)
+    missing = sorted({c.measurement for _, cs in judged for c in cs if c.ok is None})
     variant, checks = results[0]
-    return Verdict(clause, "not_visible", None, checks, 0.0, missing)
+    whole = bool(missing) and all(m in hidden for m in missing)
+    reason = view_reason(view, missing, whole=True) if whole and view else note
+    return Verdict(clause, "not_visible", None, checks, 0.0, missing, reason)
 
 
-def judge_all(clauses: list[Clause], measured: dict[str, Measured | None]) -> list[Verdict]:
-    return [judge(c, measured) for c in clauses]
+def judge_all(clauses: list[Clause], measured: dict[str, Measured | None],
+              hidden: dict[str, str] | None = None) -> list[Verdict]:
+    return [judge(c, measured, hidden) for c in clauses]

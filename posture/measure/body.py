@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
-from posture.measure import Measured, measurement, per_frame
+from posture.measure import ACROSS_BODY_VIEWS, Measured, measurement, per_frame
 from posture.measure.geometry import (
     angle_between_deg,
     body_frame,
@@ -126,9 +126,37 @@ def _pointing_side(lm: Landmarks) -> str | None:
     return side if angles[side] >= POINTING_MIN_ARM_ANGLE_DEG else None
 
 
+# A hand this close to a knee (in body units) rests on it, as a seated person's often does.
+RESTING_ON_KNEE_UNITS = 0.6
+# A forearm within this angle of the horizontal, with the wrist below the middle of the trunk,
+# rests on a desk or the lap; a pointing arm is straight, so its forearm slopes like the arm
+# (45 degrees from the body) or, raised to shoulder height, has the wrist near the shoulders.
+RESTING_FOREARM_DEG = 25.0
+
+
+def arm_rests(lm: Landmarks, side: str) -> str | None:
+    """Why the arm on ``side`` rests rather than gestures ("on a knee", "on a desk or the
+    lap"), or None."""
+    unit_px = body_unit_px(lm)
+    if unit_px is not None and lm.seen(_WRIST[side]):
+        knees = [k for k in _KNEE.values() if lm.seen(k)]
+        if any(np.linalg.norm(lm.pose[_WRIST[side], :2] - lm.pose[k, :2]) < RESTING_ON_KNEE_UNITS * unit_px
+               for k in knees):
+            return "on a knee"
+    trunk = find_trunk(lm, need_hips=True)
+    if lm.pose_world is None or trunk is None or not (lm.seen(_ELBOW[side]) and lm.seen(_WRIST[side])):
+        return None
+    forearm = lm.pose_world[_WRIST[side]] - lm.pose_world[_ELBOW[side]]
+    tilt = float(np.degrees(np.arcsin(min(1.0, abs(forearm[1]) / (np.linalg.norm(forearm) + 1e-9)))))
+    if tilt < RESTING_FOREARM_DEG and trunk.along(lm.pose[_WRIST[side]]) >= 0.5:
+        return "on a desk or the lap"
+    return None
+
+
 def raised_sideways(lm: Landmarks) -> str | None:
     """The side of an arm raised away from the body and held nearly straight, as when
-    pointing the way (a hand raised to the face or chest has a sharply bent elbow)."""
+    pointing the way (a hand raised to the face or chest has a sharply bent elbow; a
+    forearm resting on a knee or a desk does not point)."""
     side = pointing_side(lm)
     if side is None:
         return None
@@ -136,10 +164,35 @@ def raised_sideways(lm: Landmarks) -> str | None:
     if pts is None:
         return None
     elbow = joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2])
-    return side if elbow >= POINTING_MIN_ELBOW_DEG else None
+    return side if elbow >= POINTING_MIN_ELBOW_DEG and arm_rests(lm, side) is None else None
 
 
-@measurement("shoulder_tilt_deg", "deg")
+# A hand held out to a customer is at least this far in front of the shoulders (metres, the
+# body's frame): a hand at rest or folded stays within ~15 cm, an arm held out reaches 35-60.
+HANDOVER_MIN_FORWARD_M = 0.3
+# ... on an arm held open (3D elbow angle): typing or writing bends the elbow to about 90.
+HANDOVER_MIN_ELBOW_DEG = 120.0
+
+
+def hands_held_forward(lm: Landmarks) -> list[str]:
+    """The sides of the hands held out forward, as when handing something over."""
+    frame = body_frame_world(lm)
+    if frame is None or lm.pose_points(*SHOULDERS) is None:
+        return []
+    world = lm.pose_world
+    shoulder = world_mid(lm, *SHOULDERS)
+    out = []
+    for s in (L, R):
+        if not all(lm.seen(i) for i in (_SHOULDER[s], _ELBOW[s], _WRIST[s])):
+            continue
+        ahead = float(np.dot(world[_WRIST[s]] - shoulder, frame.forward))
+        elbow = joint_angle_deg(world[_SHOULDER[s]], world[_ELBOW[s]], world[_WRIST[s]])
+        if ahead >= HANDOVER_MIN_FORWARD_M and elbow >= HANDOVER_MIN_ELBOW_DEG and arm_rests(lm, s) is None:
+            out.append(s)
+    return out
+
+
+@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS)
 def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
     pts = lm.pose_points(*SHOULDERS)
@@ -148,7 +201,7 @@ def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*SHOULDERS))
 
 
-@measurement("hip_tilt_deg", "deg")
+@measurement("hip_tilt_deg", "deg", ACROSS_BODY_VIEWS)
 def hip_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the hip line against the horizontal (positive: the left hip lower); a rest
     stance on one leg drops the relaxed side's hip."""
@@ -158,7 +211,7 @@ def hip_tilt_deg(lm: Landmarks) -> Measured | None:
     return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*HIPS))
 
 
-@measurement("trunk_lateral_lean_deg", "deg")
+@measurement("trunk_lateral_lean_deg", "deg", ACROSS_BODY_VIEWS)
 def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
     """Sideways lean of the trunk (hip midpoint to shoulder midpoint) from the vertical."""
     trunk = find_trunk(lm, need_hips=True)
@@ -211,7 +264,7 @@ def elbow_angle_min_deg(lm: Landmarks) -> Measured | None:
     return Measured(min(angles), min(conf))
 
 
-@measurement("wrist_gap_sw", "shoulder widths")
+@measurement("wrist_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def wrist_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the two wrists, in shoulder widths (hands together: small)."""
     sw = body_unit_px(lm)
@@ -239,7 +292,7 @@ def hands_height_on_trunk(lm: Landmarks) -> Measured | None:
     return Measured(trunk.along(mid), conf)
 
 
-@measurement("hands_centre_offset_sw", "shoulder widths")
+@measurement("hands_centre_offset_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
     """How far the wrists' midpoint is to the side of the trunk's centre line (absolute),
     in shoulder widths."""
@@ -315,7 +368,7 @@ def pointing_elbow_angle_deg(lm: Landmarks) -> Measured | None:
     return Measured(joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2]), lm.visibility(*ids))
 
 
-@measurement("knee_gap_sw", "shoulder widths")
+@measurement("knee_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def knee_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the knees, in shoulder widths."""
     sw = body_unit_px(lm)
@@ -335,25 +388,25 @@ def _gap_sw(lm: Landmarks, a: int, b: int) -> Measured | None:
                     lm.visibility(*SHOULDERS, a, b))
 
 
-@measurement("heel_gap_sw", "shoulder widths")
+@measurement("heel_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def heel_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the heels, in shoulder widths (heels together: near 0)."""
     return _gap_sw(lm, PoseLM.LEFT_HEEL, PoseLM.RIGHT_HEEL)
 
 
-@measurement("toe_gap_sw", "shoulder widths")
+@measurement("toe_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def toe_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the toe tips (foot index), in shoulder widths (a fist is ~0.25)."""
     return _gap_sw(lm, PoseLM.LEFT_FOOT_INDEX, PoseLM.RIGHT_FOOT_INDEX)
 
 
-@measurement("ankle_gap_sw", "shoulder widths")
+@measurement("ankle_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def ankle_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the ankles, in shoulder widths."""
     return _gap_sw(lm, PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)
 
 
-@measurement("weight_shift_sw", "shoulder widths")
+@measurement("weight_shift_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def weight_shift_sw(lm: Landmarks) -> Measured | None:
     """Sideways offset of the hip midpoint from the ankles' midpoint (absolute), in shoulder
     widths: standing evenly on both feet keeps it small."""
@@ -396,7 +449,7 @@ def forearm_tilt_deg(lm: Landmarks) -> Measured | None:
     return Measured(max(tilts), lm.visibility(*ids))
 
 
-@measurement("elbow_height_diff_sw", "shoulder widths")
+@measurement("elbow_height_diff_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def elbow_height_diff_sw(lm: Landmarks) -> Measured | None:
     """Difference in height between the two elbows, in shoulder widths (forearms at one
     height on the desk: small)."""
