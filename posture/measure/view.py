@@ -103,7 +103,7 @@ def _body_frame(lm: Landmarks) -> BodyFrame | None:
     if cues and sum(float(np.dot(forward, c)) for c in cues) < 0:
         forward, left = -forward, -left
     trunk_up = None
-    if hips_seen:
+    if len(hips_seen) == 2:
         trunk_up = unit((world[P.LEFT_SHOULDER] + world[P.RIGHT_SHOULDER]) / 2
                         - (world[P.LEFT_HIP] + world[P.RIGHT_HIP]) / 2)
     yaw = math.degrees(math.atan2(float(forward[0]), float(-forward[2])))
