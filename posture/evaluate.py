@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from posture.landmarks import Landmarks
-from posture.measure import Measured, measure_all
+from posture.measure import Measured
 from posture.standards import Clause, Standard, load_standard
 from posture.verdicts import Verdict, judge
 
@@ -466,18 +466,17 @@ def _verdict_answer(task: Task, verdicts: dict[str, Verdict], result: CheckResul
     return check.ok == (task.yes_when == "pass")
 
 
-HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")
+HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")  # the order of the labels
 
 
 def _head_measured(result: CheckResult | None) -> tuple[float, float, float] | None:
-    """The engine's (yaw, pitch, roll), or None when no judgeable face was found."""
+    """The face mesh's (yaw, pitch, roll) against the camera, as the labels are (ST-HEAD reads
+    the yaw against the trunk), or None when no judgeable face was found."""
+    from posture.measure.face import head_angles_to_camera
+
     if result is None or not result.report.person.judgeable:
         return None
-    measured = measure_all(result.landmarks, set(HEAD_MEASUREMENTS))
-    values = [measured[name] for name in HEAD_MEASUREMENTS]
-    if any(v is None for v in values):
-        return None
-    return values[0].value, values[1].value, values[2].value
+    return head_angles_to_camera(result.landmarks)
 
 
 def _head_truth_level(clause: Clause, truth: tuple[float, float, float]) -> bool:
