@@ -14,7 +14,7 @@ import numpy as np
 
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks
-from posture.measure import hidden_by_view, measure_all
+from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.report import Person, Report, Skipped, View, build_report
@@ -127,7 +127,7 @@ class Checker:
         needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
         measured.update(measure_all(usable, needed))
         t1 = time.perf_counter()
-        hidden = hidden_by_view(usable, set(measured)) if person.judgeable else {}
+        hidden = hidden_measurements(usable, set(measured)) if person.judgeable else {}
         verdicts = judge_all(applicable, measured if person.judgeable else {}, hidden)
         t2 = time.perf_counter()
         timings.update(measure=(t1 - t0) * 1e3, verdicts=(t2 - t1) * 1e3)

@@ -5,7 +5,8 @@ variant has a condition measured out of range, and is "not_visible" otherwise: a
 never given on a measurement whose landmarks were not seen.
 
 A condition whose measurement the camera's view cannot show (a knee gap seen from the side,
-see ``posture.measure.hidden_by_view``) is left out of its variant while the variant keeps
+see ``posture.measure.hidden_measurements``) or the body's state (a shoulder
+dragged up by a raised arm) is left out of its variant while the variant keeps
 another condition; a clause with nothing left to judge is "not visible" from that view, and
 the verdict says so.
 """
@@ -49,14 +50,17 @@ class Verdict:
 
 VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three-quarter"),
              "side": ("侧面", "side"), "back": ("背面", "back")}
+# Why a measurement cannot be read, by the key posture.measure.hidden_measurements gives.
+REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.items()},
+               "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder")}
 
 
-def view_reason(view: str, names: list[str], whole: bool) -> Text:
-    """"not visible (side view)" for a whole clause, or which of its measurements the view hides."""
-    zh, en = VIEW_TEXT.get(view, (view, view))
+def hidden_reason(key: str, names: list[str], whole: bool) -> Text:
+    """"not visible (side view)" for a whole clause, or which of its measurements are hidden and why."""
+    zh, en = REASON_TEXT.get(key, (key, key))
     if whole:
-        return Text(zh=f"看不到({zh}视角)", en=f"not visible ({en} view)")
-    return Text(zh=f"{zh}视角看不到:{', '.join(names)}", en=f"not visible from the {en} view: {', '.join(names)}")
+        return Text(zh=f"看不到({zh})", en=f"not visible ({en})")
+    return Text(zh=f"未判断({zh}):{', '.join(names)}", en=f"not judged ({en}): {', '.join(names)}")
 
 
 def _check(cond: Condition, measured: Measured | None) -> Check:
@@ -71,7 +75,7 @@ def _check(cond: Condition, measured: Measured | None) -> Check:
 def judge(clause: Clause, measured: dict[str, Measured | None],
           hidden: dict[str, str] | None = None) -> Verdict:
     """The verdict on one clause from the measurements of one frame; ``hidden``: the
-    measurements the view cannot show, with the view (``hidden_by_view``)."""
+    measurements that cannot be read, with why (``hidden_measurements``)."""
     hidden = hidden or {}
     results = [(v, [_check(c, measured.get(c.measurement)) for c in v.conditions])
                for v in clause.variants]
@@ -83,7 +87,7 @@ def judge(clause: Clause, measured: dict[str, Measured | None],
         judged.append((variant, shown or checks))
     hidden_here = sorted({c.measurement for _, cs in results for c in cs if c.measurement in hidden})
     view = hidden[hidden_here[0]] if hidden_here else None
-    note = view_reason(view, hidden_here, whole=False) if view else None
+    note = hidden_reason(view, hidden_here, whole=False) if view else None
     for (variant, checks), (_, shown) in zip(results, judged, strict=True):
         if all(c.ok for c in shown):
             return Verdict(clause, "pass", variant, checks, min(c.confidence for c in shown), reason=note)
@@ -97,7 +101,7 @@ def judge(clause: Clause, measured: dict[str, Measured | None],
     missing = sorted({c.measurement for _, cs in judged for c in cs if c.ok is None})
     variant, checks = results[0]
     whole = bool(missing) and all(m in hidden for m in missing)
-    reason = view_reason(view, missing, whole=True) if whole and view else note
+    reason = hidden_reason(view, missing, whole=True) if whole and view else note
     return Verdict(clause, "not_visible", None, checks, 0.0, missing, reason)
 
 

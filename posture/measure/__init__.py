@@ -35,21 +35,37 @@ class MeasurementSpec:
     doc: str
     func: Callable[[Landmarks], Measured | None]
     views: tuple[str, ...] = ALL_VIEWS  # the views the measurement is valid from
+    unless: tuple[str, ...] = ()  # body states (BLOCKING_STATES) in which it cannot be read
 
 
 REGISTRY: dict[str, MeasurementSpec] = {}
+# States of the body in which some measurements cannot be read (an arm raised drags its
+# shoulder point up): name -> test on one frame's landmarks.
+BLOCKING_STATES: dict[str, Callable[[Landmarks], bool]] = {}
 
 
-def measurement(name: str, unit: str, views: tuple[str, ...] = ALL_VIEWS) -> Callable:
+def blocking_state(name: str) -> Callable:
+    """Register a test for a body state that measurements can name in ``unless``."""
+
+    def register(func: Callable[[Landmarks], bool]) -> Callable:
+        BLOCKING_STATES[name] = func
+        return func
+
+    return register
+
+
+def measurement(name: str, unit: str, views: tuple[str, ...] = ALL_VIEWS, unless: tuple[str, ...] = ()) -> Callable:
     """Register a measurement function under ``name``; its docstring says what it measures,
-    ``views`` the views of the body it is valid from (see ``ALL_VIEWS``)."""
+    ``views`` the views of the body it is valid from (see ``ALL_VIEWS``), ``unless`` the
+    body states (``BLOCKING_STATES``) in which it cannot be read."""
 
     def register(func: Callable[[Landmarks], Measured | None]) -> Callable:
         if name in REGISTRY:
             raise ValueError(f"measurement {name!r} registered twice")
         if not views or set(views) - set(ALL_VIEWS):
             raise ValueError(f"measurement {name!r}: views must be some of {ALL_VIEWS}, got {views}")
-        REGISTRY[name] = MeasurementSpec(name, unit, (func.__doc__ or "").strip(), func, tuple(views))
+        REGISTRY[name] = MeasurementSpec(name, unit, (func.__doc__ or "").strip(), func, tuple(views),
+                                         tuple(unless))
         return func
 
     return register
@@ -64,21 +80,30 @@ def per_frame(lm: Landmarks, key: str, compute: Callable[[], object]) -> object:
 
 def measure_all(lm: Landmarks, names: set[str] | None = None) -> dict[str, Measured | None]:
     """Run the named measurements (all by default) on one person's landmarks; a measurement
-    the view cannot show (see ``hidden_by_view``) gives None."""
+    the view or the body's state hides (see ``hidden_measurements``) gives None."""
     wanted = REGISTRY if names is None else {n: REGISTRY[n] for n in names}
-    hidden = hidden_by_view(lm, set(wanted))
+    hidden = hidden_measurements(lm, set(wanted))
     return {name: None if name in hidden else spec.func(lm) for name, spec in wanted.items()}
 
 
-def hidden_by_view(lm: Landmarks, names: set[str]) -> dict[str, str]:
-    """The named measurements that the camera's view of the body cannot show, each with that
-    view ("side", ...); empty when the view is unknown."""
+def hidden_measurements(lm: Landmarks, names: set[str]) -> dict[str, str]:
+    """The named measurements that cannot be read in this frame, each with why: the camera's
+    view of the body ("side", ...) when it is not one the measurement is valid from, else the
+    first of its blocking states that holds ("arm_raised", ...)."""
     from posture.measure.view import view_of
 
     current = view_of(lm)
-    if current is None:
-        return {}
-    return {n: current for n in names if current not in REGISTRY[n].views}
+    out = {}
+    for n in names:
+        spec = REGISTRY[n]
+        if current is not None and current not in spec.views:
+            out[n] = current
+            continue
+        state = next((s for s in spec.unless if per_frame(lm, "state:" + s, lambda s=s: BLOCKING_STATES[s](lm))),
+                     None)
+        if state is not None:
+            out[n] = state
+    return out
 
 
 # Importing the modules fills the registry.

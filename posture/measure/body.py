@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
-from posture.measure import ACROSS_BODY_VIEWS, Measured, measurement, per_frame
+from posture.measure import ACROSS_BODY_VIEWS, Measured, blocking_state, measurement, per_frame
 from posture.measure.geometry import (
     angle_between_deg,
     body_frame,
@@ -192,7 +192,33 @@ def hands_held_forward(lm: Landmarks) -> list[str]:
     return out
 
 
-@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS)
+# An upper arm raised this far from the trunk (world pose, else the picture) lifts its
+# shoulder point: hanging or folded arms stay under 25 degrees, a hand held out or raised to
+# point goes past 40.
+ARM_RAISED_DEG = 40.0
+
+
+@blocking_state("arm_raised")
+def arm_raised(lm: Landmarks) -> bool:
+    """Whether an upper arm is raised away from the trunk (its shoulder point then rides up)."""
+    frame = body_frame_world(lm)
+    for s in (L, R):
+        if not (lm.seen(_SHOULDER[s]) and lm.seen(_ELBOW[s])):
+            continue
+        if frame is not None and frame.trunk_up is not None:
+            upper = lm.pose_world[_ELBOW[s]] - lm.pose_world[_SHOULDER[s]]
+            angle = angle_between_deg(upper, -frame.trunk_up)
+        else:
+            trunk = find_trunk(lm)
+            if trunk is None:
+                continue
+            angle = angle_between_deg(lm.pose[_ELBOW[s], :2] - lm.pose[_SHOULDER[s], :2], trunk.down)
+        if angle > ARM_RAISED_DEG:
+            return True
+    return False
+
+
+@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("arm_raised",))
 def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
     pts = lm.pose_points(*SHOULDERS)
