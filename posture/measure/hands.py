@@ -33,10 +33,27 @@ def finger_extension(hand: np.ndarray, finger: str) -> float:
     return float(np.linalg.norm(tip - mcp) / path) if path > 1e-9 else 0.0
 
 
+# A straight finger's tip is about 1.4 times as far from the wrist as its middle knuckle
+# (palm ~8.5 cm, phalanges ~4.5, 2.5 and 2 cm); a curled one's is nearer than the knuckle.
+STRAIGHT_REACH = 1.4
+
+
+def finger_reach(hand: np.ndarray, finger: str) -> float:
+    """How far out the fingertip reaches: its distance from the wrist over the middle
+    knuckle's, scaled so a straight finger is about 1 (a curled one about 0.3-0.5). Unlike
+    the straightness along the bones, a tight curl seen from the side, whose joints the hand
+    model lays out nearly in line, still reads as curled."""
+    _, pip, _, tip = (hand[i] for i in FINGERS[finger])
+    wrist = hand[HandLM.WRIST]
+    knuckle = float(np.linalg.norm(pip - wrist))
+    return min(1.0, float(np.linalg.norm(tip - wrist)) / (STRAIGHT_REACH * knuckle)) if knuckle > 1e-9 else 0.0
+
+
 def index_only_score(hand: np.ndarray) -> float:
-    """Index finger straightness minus the straightest of the other three fingers: high
-    for a one-finger point, near 0 for an open hand or a fist."""
-    others = max(finger_extension(hand, f) for f in ("middle", "ring", "pinky"))
+    """Index finger straightness minus the straightest of the other three fingers (a finger
+    counts as straight only as far as it also reaches out, see finger_reach): high for a
+    one-finger point, near 0 for an open hand or a fist."""
+    others = max(min(finger_extension(hand, f), finger_reach(hand, f)) for f in ("middle", "ring", "pinky"))
     return finger_extension(hand, "index") - others
 
 
