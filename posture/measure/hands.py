@@ -52,9 +52,11 @@ def finger_reach(hand: np.ndarray, finger: str) -> float:
 def index_only_score(hand: np.ndarray) -> float:
     """Index finger straightness minus the straightest of the other three fingers (a finger
     counts as straight only as far as it also reaches out, see finger_reach): high for a
-    one-finger point, near 0 for an open hand or a fist."""
-    others = max(min(finger_extension(hand, f), finger_reach(hand, f)) for f in ("middle", "ring", "pinky"))
-    return finger_extension(hand, "index") - others
+    one-finger point, near 0 for an open hand, a fist or a thumb up."""
+    def straight(f: str) -> float:
+        return min(finger_extension(hand, f), finger_reach(hand, f))
+
+    return straight("index") - max(straight(f) for f in ("middle", "ring", "pinky"))
 
 
 def finger_spread_deg(hand: np.ndarray) -> float:
