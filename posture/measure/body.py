@@ -101,10 +101,14 @@ def world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
 
 
 def arm_trunk_angle_deg(lm: Landmarks, side: str, trunk: Trunk) -> float | None:
-    """Angle between the whole arm (shoulder to wrist) and the trunk's downward axis."""
+    """Angle between the whole arm (shoulder to wrist) and the trunk's downward axis: in the
+    world pose when the trunk is seen there (the same from any view), else in the picture."""
     pts = lm.pose_points(_SHOULDER[side], _WRIST[side])
     if pts is None:
         return None
+    frame = body_frame_world(lm)
+    if frame is not None and frame.trunk_up is not None:
+        return angle_between_deg(lm.pose_world[_WRIST[side]] - lm.pose_world[_SHOULDER[side]], -frame.trunk_up)
     return angle_between_deg(pts[1, :2] - pts[0, :2], trunk.down)
 
 
@@ -218,13 +222,29 @@ def arm_raised(lm: Landmarks) -> bool:
     return False
 
 
+# A camera this far above or below the person (from the shins) makes a level line across a
+# body that is not square on look tilted in the picture.
+LEVEL_CAMERA_DEG = 5.0
+
+
+def _line_tilt(lm: Landmarks, pts: np.ndarray, left: int, right: int) -> float:
+    """Tilt of the line through two paired points (positive: the person's left end lower): in
+    the picture for a body seen square on from about its height, else against the true
+    horizontal in the world pose (a turned body seen from above tilts a level line on screen)."""
+    frame = body_frame_world(lm)
+    if frame is None or (frame.view == "front" and angle_between_deg(frame.up, UP) < LEVEL_CAMERA_DEG):
+        return tilt_from_horizontal_deg(pts[0], pts[1])
+    line = lm.pose_world[left] - lm.pose_world[right]
+    return float(np.degrees(np.arcsin(np.clip(-np.dot(line, frame.up) / (np.linalg.norm(line) + 1e-12), -1, 1))))
+
+
 @measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("arm_raised",))
 def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
     pts = lm.pose_points(*SHOULDERS)
     if pts is None:
         return None
-    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*SHOULDERS))
+    return Measured(_line_tilt(lm, pts, *SHOULDERS), lm.visibility(*SHOULDERS))
 
 
 @measurement("hip_tilt_deg", "deg", ACROSS_BODY_VIEWS)
@@ -234,7 +254,7 @@ def hip_tilt_deg(lm: Landmarks) -> Measured | None:
     pts = lm.pose_points(*HIPS)
     if pts is None:
         return None
-    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*HIPS))
+    return Measured(_line_tilt(lm, pts, *HIPS), lm.visibility(*HIPS))
 
 
 @measurement("trunk_lateral_lean_deg", "deg", ACROSS_BODY_VIEWS)
@@ -257,7 +277,7 @@ def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
     if frame is None or frame.trunk_up is None:
         return None
     up = frame.trunk_up
-    lean = float(np.degrees(np.arctan2(float(np.dot(up, frame.forward)), float(np.dot(up, UP)))))
+    lean = float(np.degrees(np.arctan2(float(np.dot(up, frame.forward)), float(np.dot(up, frame.up)))))
     return Measured(lean, frame.confidence)
 
 
@@ -290,15 +310,23 @@ def elbow_angle_min_deg(lm: Landmarks) -> Measured | None:
     return Measured(min(angles), min(conf))
 
 
-@measurement("wrist_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
+@measurement("wrist_gap_sw", "shoulder widths")
 def wrist_gap_sw(lm: Landmarks) -> Measured | None:
-    """Distance between the two wrists, in shoulder widths (hands together: small)."""
+    """Distance between the two wrists, in shoulder widths (hands together: small): in the
+    picture from the front, in the world pose from other views (where one wrist can be
+    behind the other)."""
     sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
     if sw is None or pts is None:
         return None
-    gap = float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw
-    return Measured(gap, lm.visibility(*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST))
+    conf = lm.visibility(*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    frame = body_frame_world(lm)
+    if frame is not None and frame.view != "front":
+        world = lm.pose_world
+        span = float(np.linalg.norm(world[PoseLM.LEFT_SHOULDER] - world[PoseLM.RIGHT_SHOULDER]))
+        if span > 1e-6:
+            return Measured(float(np.linalg.norm(world[PoseLM.LEFT_WRIST] - world[PoseLM.RIGHT_WRIST])) / span, conf)
+    return Measured(float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw, conf)
 
 
 def _wrist_mid(lm: Landmarks) -> np.ndarray | None:
@@ -450,11 +478,13 @@ def thigh_from_vertical_deg(lm: Landmarks) -> Measured | None:
     about 0 standing, about 90 seated."""
     if lm.pose_world is None:
         return None
+    frame = body_frame_world(lm)
+    down = -(frame.up if frame is not None else UP)
     angles, conf = [], []
     for s in (L, R):
         if lm.seen(_HIP[s]) and lm.seen(_KNEE[s]):
             thigh = lm.pose_world[_KNEE[s]] - lm.pose_world[_HIP[s]]
-            angles.append(angle_between_deg(thigh, np.array([0.0, 1.0, 0.0])))
+            angles.append(angle_between_deg(thigh, down))
             conf.append(lm.visibility(_HIP[s], _KNEE[s]))
     if not angles:
         return None

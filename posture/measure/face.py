@@ -76,7 +76,8 @@ def _wrap_deg(angle: float) -> float:
 def _face(lm: Landmarks) -> np.ndarray | None:
     if lm.face is None:
         return None
-    span = np.linalg.norm(lm.face[FaceLM.LEFT_EYE_OUTER, :2] - lm.face[FaceLM.RIGHT_EYE_OUTER, :2])
+    # In 3D (the mesh's depth is scaled like x): a face seen from the side is not smaller.
+    span = np.linalg.norm(lm.face[FaceLM.LEFT_EYE_OUTER] - lm.face[FaceLM.RIGHT_EYE_OUTER])
     return lm.face if span >= MIN_EYE_SPAN_PX else None
 
 
@@ -112,9 +113,12 @@ def _head(lm: Landmarks) -> tuple[float, float, float] | None:
         face = _face(lm)
         if face is None:
             return None
-        yaw, pitch, roll = head_angles_deg(face)
         frame = body_frame_world(lm)
-        if frame is not None and (frame.trunk_up is not None or _shoulders_foreshortened(lm)):
+        if frame is None:
+            return head_angles_deg(face)
+        # Read against the true horizontal: a camera looking down sees a level head lowered.
+        yaw, pitch, roll = head_angles_deg(face @ frame.levelling.T)
+        if frame.trunk_up is not None or _shoulders_foreshortened(lm):
             yaw = _wrap_deg(yaw - frame.yaw_deg)
         return yaw, pitch, roll
 
@@ -239,7 +243,7 @@ def smile_probability(features: dict[str, float], patch: np.ndarray | None = Non
 
 
 def _expression_face(lm: Landmarks) -> np.ndarray | None:
-    head = _head(lm)
+    head = head_angles_to_camera(lm)  # how much of the mouth the camera sees
     if head is None or abs(head[0]) > MAX_YAW_FOR_EXPRESSION_DEG:
         return None
     return lm.face

@@ -214,10 +214,10 @@ def face_seen_without_hands(lm: Landmarks) -> Measured | None:
     camera, and no hand is seen anywhere (so none is on it); 0 when a hand is seen (then
     ``hand_to_face_sw`` says where); None when the face is not found, cut off by the frame's
     edge or turned away."""
-    from posture.measure.face import _face, _head
+    from posture.measure.face import _face, head_angles_to_camera
 
     face = _face(lm)
-    head = _head(lm)
+    head = head_angles_to_camera(lm)  # turned away from the camera, not from the body
     if face is None or head is None or abs(head[0]) > MAX_YAW_FOR_TOUCH_DEG:
         return None
     lo, hi = face[:, :2].min(axis=0), face[:, :2].max(axis=0)

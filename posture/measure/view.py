@@ -14,6 +14,8 @@ world pose (metres, axes along the camera's: x right, y down, z away):
   toes (in front of the heels), because the world pose's depth often swaps the far and
   near side of a body seen from the side.
 - **view**: the heading's angle to the camera, named front, three-quarter, side or back.
+- **vertical**: from the shins when both are seen and agree (a camera above or below the
+  person tilts the world pose's axes), else the camera's.
 """
 
 from __future__ import annotations
@@ -25,17 +27,17 @@ import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
 from posture.measure import Measured, measurement, per_frame
-from posture.measure.geometry import cross3, unit
+from posture.measure.geometry import angle_between_deg, cross3, unit
 
 P = PoseLM
 UP = np.array([0.0, -1.0, 0.0])  # world y points down
 TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])
 
-# The views, by the heading's angle to the camera (0 = facing it): within 30 degrees the
-# two sides of the body look alike (front); up to 60 both sides are seen but unequally
-# (three-quarter); up to 120 one side hides the other (side); beyond, the back.
+# The views, by the heading's angle to the camera (0 = facing it): within 25 degrees a gap
+# across the body still shows 90% of its size (front); up to 65 both sides are seen but
+# unequally (three-quarter); up to 115 one side hides the other (side); beyond, the back.
 VIEWS = ("front", "three_quarter", "side", "back")
-VIEW_LIMITS_DEG = (30.0, 60.0, 120.0)
+VIEW_LIMITS_DEG = (25.0, 65.0, 115.0)
 
 # Segments whose pixel length over their world length gives the picture's scale; foreshortening
 # only shortens a segment on screen, so the largest ratio is the least foreshortened one.
@@ -50,11 +52,18 @@ MIN_SEGMENT_M = 0.08
 class BodyFrame:
     """The trunk's axes in the world pose (unit 3-vectors, camera-aligned axes)."""
 
+    up: np.ndarray  # the true vertical (see _vertical)
     left: np.ndarray  # toward the person's left, horizontal
     forward: np.ndarray  # the way the trunk faces, horizontal
     trunk_up: np.ndarray | None  # hips to shoulders (None without the hips)
     yaw_deg: float  # heading against the camera: 0 facing it, > 0 turned to the image's right
     confidence: float
+
+    @property
+    def levelling(self) -> np.ndarray:
+        """The rotation that takes the true vertical to the camera's (a camera above or below
+        the person undone), for reading other angles against the horizontal."""
+        return rotation_between(self.up, UP)
 
     @property
     def view(self) -> str:
@@ -65,20 +74,50 @@ class BodyFrame:
         return "back"
 
 
-def _horizontal(v: np.ndarray) -> np.ndarray:
-    return unit(v - np.dot(v, UP) * UP)
+# A camera held above or below the person tilts the world pose's axes with it. The shins
+# stand near vertical whether the person stands or sits at a desk, so when both are seen and
+# agree they give the vertical: within 30 degrees of the camera's (a phone held high or low
+# tilts 10-25) and within 20 degrees of each other (a crossed leg or a step is not used).
+MAX_CAMERA_PITCH_DEG = 30.0
+MAX_SHIN_DISAGREEMENT_DEG = 20.0
 
 
-def _sign_cues(lm: Landmarks) -> list[np.ndarray]:
+def _vertical(lm: Landmarks) -> np.ndarray:
+    world = lm.pose_world
+    shins = [unit(world[knee] - world[ankle]) for knee, ankle in ((P.LEFT_KNEE, P.LEFT_ANKLE),
+                                                               (P.RIGHT_KNEE, P.RIGHT_ANKLE))
+             if lm.seen(knee) and lm.seen(ankle)]
+    if len(shins) < 2 or angle_between_deg(shins[0], shins[1]) > MAX_SHIN_DISAGREEMENT_DEG:
+        return UP
+    up = unit(shins[0] + shins[1])
+    return up if angle_between_deg(up, UP) <= MAX_CAMERA_PITCH_DEG else UP
+
+
+def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking unit vector ``a`` to unit vector ``b``."""
+    axis = cross3(a, b)
+    s, c = float(np.linalg.norm(axis)), float(np.dot(a, b))
+    if s < 1e-9:
+        return np.eye(3)
+    k = axis / s
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + s * kx + (1 - c) * (kx @ kx)
+
+
+def _horizontal(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    return unit(v - np.dot(v, up) * up)
+
+
+def _sign_cues(lm: Landmarks, up: np.ndarray) -> list[np.ndarray]:
     """Horizontal directions that point the way the person faces: ears to nose, heels to toes."""
     world = lm.pose_world
     cues = []
     ears = [i for i in (P.LEFT_EAR, P.RIGHT_EAR) if lm.seen(i)]
     if lm.seen(P.NOSE) and ears:
-        cues.append(_horizontal(world[P.NOSE] - world[ears].mean(axis=0)))
+        cues.append(_horizontal(world[P.NOSE] - world[ears].mean(axis=0), up))
     for heel, toe in ((P.LEFT_HEEL, P.LEFT_FOOT_INDEX), (P.RIGHT_HEEL, P.RIGHT_FOOT_INDEX)):
         if lm.seen(heel) and lm.seen(toe):
-            cues.append(_horizontal(world[toe] - world[heel]))
+            cues.append(_horizontal(world[toe] - world[heel], up))
     return cues
 
 
@@ -95,19 +134,21 @@ def _body_frame(lm: Landmarks) -> BodyFrame | None:
     across = world[P.LEFT_SHOULDER] - world[P.RIGHT_SHOULDER]
     if hips_seen:
         across = across + world[P.LEFT_HIP] - world[P.RIGHT_HIP]
-    left = _horizontal(across)
+    up = _vertical(lm)
+    left = _horizontal(across, up)
     if np.linalg.norm(left) < 0.5:
         return None
-    forward = cross3(left, UP)
-    cues = _sign_cues(lm)
+    forward = cross3(left, up)
+    cues = _sign_cues(lm, up)
     if cues and sum(float(np.dot(forward, c)) for c in cues) < 0:
         forward, left = -forward, -left
     trunk_up = None
     if len(hips_seen) == 2:
         trunk_up = unit((world[P.LEFT_SHOULDER] + world[P.RIGHT_SHOULDER]) / 2
                         - (world[P.LEFT_HIP] + world[P.RIGHT_HIP]) / 2)
-    yaw = math.degrees(math.atan2(float(forward[0]), float(-forward[2])))
-    return BodyFrame(left, forward, trunk_up, yaw, lm.visibility(*shoulders, *hips_seen))
+    level = rotation_between(up, UP) @ forward
+    yaw = math.degrees(math.atan2(float(level[0]), float(-level[2])))
+    return BodyFrame(up, left, forward, trunk_up, yaw, lm.visibility(*shoulders, *hips_seen))
 
 
 def body_frame_world(lm: Landmarks) -> BodyFrame | None:
