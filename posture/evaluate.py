@@ -494,9 +494,11 @@ def select(samples: list[Sample], tasks: Iterable[Task], pose: dict[str, tuple[f
               and (any(t.truth(s.tags) is not None for t in tasks) or s.file in pose)]
     if limit_per_label is None:
         return wanted
+    # Grouped by the tags the tasks score (not the attribute columns every photo has its own mix of).
+    scored = set().union(*(t.positive | t.negative for t in tasks))
     by_label: dict[str, list[Sample]] = {}
     for s in sorted(wanted, key=lambda s: _rank(s.file)):
-        by_label.setdefault(";".join(sorted(s.tags)), []).append(s)
+        by_label.setdefault(";".join(sorted(s.tags & scored)), []).append(s)
     chosen = [s for group in by_label.values() for s in group[:limit_per_label]]
     return sorted(chosen, key=lambda s: s.file)
 
