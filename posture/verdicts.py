@@ -100,8 +100,10 @@ def judge(clause: Clause, measured: dict[str, Measured | None],
                        reason=note)
     missing = sorted({c.measurement for _, cs in judged for c in cs if c.ok is None})
     variant, checks = results[0]
+    # Only a clause that nothing but the view (or the body's state) keeps from being judged
+    # says so; one whose landmarks were not seen is plainly "not visible".
     whole = bool(missing) and all(m in hidden for m in missing)
-    reason = hidden_reason(view, missing, whole=True) if whole and view else note
+    reason = hidden_reason(hidden[missing[0]], missing, whole=True) if whole else None
     return Verdict(clause, "not_visible", None, checks, 0.0, missing, reason)
 
 

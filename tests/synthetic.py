@@ -237,7 +237,7 @@ class Body:
         """One hand held out in front of the chest (a card offered with one hand), the other hanging."""
         sign = 1 if side == "left" else -1
         z = -forward_m / M_PER_PX
-        self._set_arm(side, (CX + sign * (SW / 2 + 5), 530, z / 2), (CX + sign * 30, 560, z))
+        self._set_arm(side, (CX + sign * (SW / 2 + 5), 500, 0.7 * z), (CX + sign * 30, 530, z))
         return self
 
     def with_hand(self, side: str, fingers: dict[str, bool], spread_deg: float = 4.0) -> Body:

@@ -138,23 +138,29 @@ RESTING_ON_KNEE_UNITS = 0.6
 RESTING_FOREARM_DEG = 25.0
 
 
-def arm_rests(lm: Landmarks, side: str) -> str | None:
-    """Why the arm on ``side`` rests rather than gestures ("on a knee", "on a desk or the
-    lap"), or None."""
+def _on_knee(lm: Landmarks, side: str) -> bool:
     unit_px = body_unit_px(lm)
-    if unit_px is not None and lm.seen(_WRIST[side]):
-        knees = [k for k in _KNEE.values() if lm.seen(k)]
-        if any(np.linalg.norm(lm.pose[_WRIST[side], :2] - lm.pose[k, :2]) < RESTING_ON_KNEE_UNITS * unit_px
-               for k in knees):
-            return "on a knee"
+    if unit_px is None or not lm.seen(_WRIST[side]):
+        return False
+    return any(np.linalg.norm(lm.pose[_WRIST[side], :2] - lm.pose[k, :2]) < RESTING_ON_KNEE_UNITS * unit_px
+               for k in _KNEE.values() if lm.seen(k))
+
+
+def _on_desk(lm: Landmarks, side: str) -> bool:
     trunk = find_trunk(lm, need_hips=True)
     if lm.pose_world is None or trunk is None or not (lm.seen(_ELBOW[side]) and lm.seen(_WRIST[side])):
-        return None
+        return False
     forearm = lm.pose_world[_WRIST[side]] - lm.pose_world[_ELBOW[side]]
     tilt = float(np.degrees(np.arcsin(min(1.0, abs(forearm[1]) / (np.linalg.norm(forearm) + 1e-9)))))
-    if tilt < RESTING_FOREARM_DEG and trunk.along(lm.pose[_WRIST[side]]) >= 0.5:
-        return "on a desk or the lap"
-    return None
+    return tilt < RESTING_FOREARM_DEG and trunk.along(lm.pose[_WRIST[side]]) >= 0.5
+
+
+def arm_rests(lm: Landmarks, side: str) -> str | None:
+    """Why the arm on ``side`` rests rather than points ("on a knee", "on a desk or the
+    lap"), or None."""
+    if _on_knee(lm, side):
+        return "on a knee"
+    return "on a desk or the lap" if _on_desk(lm, side) else None
 
 
 def raised_sideways(lm: Landmarks) -> str | None:
@@ -191,15 +197,16 @@ def hands_held_forward(lm: Landmarks) -> list[str]:
             continue
         ahead = float(np.dot(world[_WRIST[s]] - shoulder, frame.forward))
         elbow = joint_angle_deg(world[_SHOULDER[s]], world[_ELBOW[s]], world[_WRIST[s]])
-        if ahead >= HANDOVER_MIN_FORWARD_M and elbow >= HANDOVER_MIN_ELBOW_DEG and arm_rests(lm, s) is None:
+        # A hand held out over a counter is level like one on a desk; the open elbow tells them apart.
+        if ahead >= HANDOVER_MIN_FORWARD_M and elbow >= HANDOVER_MIN_ELBOW_DEG and not _on_knee(lm, s):
             out.append(s)
     return out
 
 
 # An upper arm raised this far from the trunk (world pose, else the picture) lifts its
-# shoulder point: hanging or folded arms stay under 25 degrees, a hand held out or raised to
-# point goes past 40.
-ARM_RAISED_DEG = 40.0
+# shoulder point: hanging or folded arms stay under 25 degrees (ST-ARMS), an arm reaching
+# out across a counter or raised to point goes to 45 and more; 35 leaves 10 for noise.
+ARM_RAISED_DEG = 35.0
 
 
 @blocking_state("arm_raised")
