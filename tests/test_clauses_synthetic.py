@@ -52,7 +52,9 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
     "SI-LEGS-F": ([Body().sit(knee_gap=0.25)], [Body().sit(knee_gap=0.6)]),
     "EX-SMILE": ([Body().smiling(1.0)], [Body().smiling(0.0)]),
     "EX-SMILE-MODERATE": ([Body().smiling(1.0, mouth_open=0.15)], [Body().smiling(1.0, mouth_open=0.6)]),
-    "DL-BOTH": ([Body().hand_over()], [Body().arms_hanging(), Body().hand_over(gap_px=200)]),
+    "DL-BOTH": ([Body().hand_over()], [Body().arms_hanging(), Body().hand_over(gap_px=200), Body().hand_out()]),
+    "DL-EYES": ([Body().hand_over().turn_head(pitch=60), Body().hand_over().turn_head(pitch=75)],
+                [Body().hand_over(), Body().hand_over().turn_head(pitch=30)]),
 }
 
 

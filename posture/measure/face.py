@@ -268,6 +268,24 @@ def mouth_open_ratio(lm: Landmarks) -> Measured | None:
     return Measured(mouth_features(face)["mouth_open_ratio"], FACE_CONFIDENCE)
 
 
+@measurement("head_above_hands_deg", "deg")
+def head_above_hands_deg(lm: Landmarks) -> Measured | None:
+    """How far above the hands the head points (degrees, the body's frame): the angle down
+    from the eyes to the hands' midpoint (world pose: the drop below the nose against the
+    distance in front of it) less the head's pitch. Near 0 looking at the hands; a head held
+    level while the hands are held out low reads their whole angle."""
+    head = _head(lm)
+    frame = body_frame_world(lm)
+    wrists = [i for i in (PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST) if lm.seen(i)]
+    if head is None or frame is None or not wrists or not lm.seen(PoseLM.NOSE):
+        return None
+    world = lm.pose_world
+    to_hands = world[wrists].mean(axis=0) - world[PoseLM.NOSE]
+    ahead = max(float(np.dot(to_hands, frame.forward)), 1e-3)
+    down = math.degrees(math.atan2(float(-np.dot(to_hands, frame.up)), ahead))
+    return Measured(down - head[1], min(FACE_CONFIDENCE, lm.visibility(PoseLM.NOSE, *wrists)))
+
+
 @measurement("gaze_toward_pointing_deg", "deg")
 def gaze_toward_pointing_deg(lm: Landmarks) -> Measured | None:
     """Head turn toward the side of the pointing arm (positive = toward it)."""
