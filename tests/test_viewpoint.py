@@ -14,7 +14,7 @@ from tests.synthetic import SW, Body, seen_from
 
 BODIES = {
     "standing, hands folded": (lambda: Body().hands_folded().smiling(), "standing"),
-    "standing, shoulders tilted": (lambda: Body().tilt_shoulders(10).feet(0.2, 0.4), "standing"),
+    "standing, shoulders tilted": (lambda: Body().tilt_shoulders(10), "standing"),
     "sitting upright": (lambda: Body().sit(), "sitting"),
     "sitting, reclined": (lambda: Body().sit().lean_forward(-30), "sitting"),
     "handing over": (lambda: Body().hand_over().lean_forward(5), "handover"),

@@ -14,8 +14,8 @@ world pose (metres, axes along the camera's: x right, y down, z away):
   toes (in front of the heels), because the world pose's depth often swaps the far and
   near side of a body seen from the side.
 - **view**: the heading's angle to the camera, named front, three-quarter, side or back.
-- **vertical**: from the shins when both are seen and agree (a camera above or below the
-  person tilts the world pose's axes), else the camera's.
+- **vertical**: from the shins when both are seen, agree and show a camera clearly above or
+  below the person (which tilts the world pose's axes), else the camera's.
 """
 
 from __future__ import annotations
@@ -76,10 +76,13 @@ class BodyFrame:
 
 # A camera held above or below the person tilts the world pose's axes with it. The shins
 # stand near vertical whether the person stands or sits at a desk, so when both are seen and
-# agree they give the vertical: within 30 degrees of the camera's (a phone held high or low
-# tilts 10-25) and within 20 degrees of each other (a crossed leg or a step is not used).
+# agree (within 10 degrees: a crossed leg or a step is not used) they give the vertical, but
+# only for a camera clearly above or below, 15 to 30 degrees off (a phone held high or low):
+# on the photos looked at, the world pose's shins of people photographed from about their
+# own height lean up to 12 degrees by themselves, more than such a correction would mend.
+MIN_CAMERA_PITCH_DEG = 15.0
 MAX_CAMERA_PITCH_DEG = 30.0
-MAX_SHIN_DISAGREEMENT_DEG = 20.0
+MAX_SHIN_DISAGREEMENT_DEG = 10.0
 
 
 def _vertical(lm: Landmarks) -> np.ndarray:
@@ -90,7 +93,7 @@ def _vertical(lm: Landmarks) -> np.ndarray:
     if len(shins) < 2 or angle_between_deg(shins[0], shins[1]) > MAX_SHIN_DISAGREEMENT_DEG:
         return UP
     up = unit(shins[0] + shins[1])
-    return up if angle_between_deg(up, UP) <= MAX_CAMERA_PITCH_DEG else UP
+    return up if MIN_CAMERA_PITCH_DEG <= angle_between_deg(up, UP) <= MAX_CAMERA_PITCH_DEG else UP
 
 
 def rotation_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
