@@ -27,6 +27,7 @@ with st.sidebar:
     st.slider(t("clear_after", lang), 0.2, 1.5, cfg.clear_after_s, 0.1, key="clear_after_s")
     st.caption(f"{t('db_path', lang)}: `{cfg.db_path}`")
 
+resources.stale_scratch_removed()
 try:
     resources.store()
 except (StoreError, OSError, sqlite3.Error) as exc:  # a bad POSTURE_DB path: say so, do not crash

@@ -1,14 +1,18 @@
 """Command line for reviewers: ``posture check``, ``posture batch``, ``posture standards``.
 
-Exit codes: 0 every judged clause passed, 1 some clause failed, 2 bad input.
+Exit codes: 0 every judged clause passed, 1 some clause failed, 2 some file could not be
+checked (bad input, no person, or an error while checking it; the other files are checked).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
@@ -19,6 +23,35 @@ def _quiet_mediapipe() -> None:
     # MediaPipe's C++ logging floods stderr with informational lines.
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send what native code writes to file descriptor 2 (TFLite's and absl's lines, which
+    the environment variables above do not stop) to /dev/null, while Python's own stderr
+    (our messages, tracebacks, progress bars) still reaches the terminal."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    try:
+        on_fd2 = python_stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # already redirected in Python (a test's capture)
+        on_fd2 = False
+    if on_fd2:
+        sys.stderr = open(os.dup(saved), "w", encoding=python_stderr.encoding or "utf-8",  # noqa: SIM115
+                          errors="backslashreplace", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        if sys.stderr is not python_stderr:
+            sys.stderr.close()
+            sys.stderr = python_stderr
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -52,6 +85,38 @@ def _print_report(report, lang: str) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    missing = [p for p in args.photos if not p.exists()]
+    for p in missing:  # before the models load: a typo should not cost seconds
+        print(f"error: {p}: file not found", file=sys.stderr)
+    photos = [p for p in args.photos if p.exists()]
+    to_stdout = args.json is not None and str(args.json) == "-"
+    with contextlib.ExitStack() as stack:
+        if not args.verbose:
+            stack.enter_context(_native_stderr_silenced())
+        if to_stdout:  # the JSON is then standard output's only content; the table goes to stderr
+            stack.enter_context(contextlib.redirect_stdout(sys.stderr))
+        checked, bad, failed = _check_all(args, photos) if photos else ([], [], False)
+    # The reports in the order the files were given, a missing file's entry in its place.
+    found = iter(checked)
+    reports = [{"source": str(p), "error": "file not found"} if p in missing else next(found)
+               for p in args.photos]
+    bad += [f"{p}: file not found" for p in missing]
+    if args.json is not None:
+        payload = reports[0] if len(reports) == 1 and len(args.photos) == 1 else reports
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+        if to_stdout:
+            print(text)
+        else:
+            Path(args.json).write_text(text, encoding="utf-8")
+    if bad:
+        return EXIT_BAD_INPUT
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def _check_all(args: argparse.Namespace, photos: list[Path]) -> tuple[list[dict], list[str], bool]:
+    """Check every file, each one's failure reported and the rest going on: the reports
+    (an ``{"source", "error"}`` entry for a file that could not be checked), the problems,
+    and whether some clause failed."""
     import cv2
 
     from posture.annotate import annotate
@@ -61,32 +126,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     from posture.video import cli_check_video, is_video
 
     standard = load_standard(args.standards)
-    reports, bad, failed = [], [], False
+    reports: list[dict] = []
+    bad: list[str] = []
+    failed = False
+
+    def refuse(photo: Path, problem: str) -> None:
+        print(f"error: {problem}", file=sys.stderr)
+        bad.append(problem)
+        reports.append({"source": str(photo), "error": problem.removeprefix(f"{photo}: ")})
+
     if args.annotate:
         args.annotate.mkdir(parents=True, exist_ok=True)
     with Checker(standard) as checker:
-        for photo in args.photos:
-            if is_video(photo):
-                try:
+        for photo in photos:
+            try:
+                if is_video(photo):
                     video_report = cli_check_video(
                         photo, standard=standard, scenario=args.scenario, profile=args.profile,
-                        mirrored=args.mirrored, sample_fps=args.sample_fps, annotate_dir=args.annotate, lang=args.lang)
-                except BadInput as exc:
-                    print(f"error: {exc}", file=sys.stderr)
-                    bad.append(str(exc))
+                        mirrored=args.mirrored, sample_fps=args.sample_fps, annotate_dir=args.annotate,
+                        lang=args.lang)
+                    if video_report.frames_with_person == 0:
+                        print(f"error: {photo}: no person found", file=sys.stderr)
+                        bad.append(f"{photo}: no person found")
+                    failed |= video_report.score.failed > 0 or any(c.verdict == "fail" for c in video_report.still)
+                    reports.append(json.loads(video_report.model_dump_json()))
                     continue
-                if video_report.frames_with_person == 0:
-                    print(f"error: {photo}: no person found", file=sys.stderr)
-                    bad.append(f"{photo}: no person found")
-                failed |= video_report.score.failed > 0 or any(c.verdict == "fail" for c in video_report.still)
-                reports.append(json.loads(video_report.model_dump_json()))
-                continue
-            try:
                 result, rgb = checker.check_file(photo, scenario=args.scenario, profile=args.profile,
                                                  mirrored=args.mirrored)
             except BadInput as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                bad.append(str(exc))
+                refuse(photo, str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
+                if args.verbose:
+                    traceback.print_exc()
+                refuse(photo, f"{photo}: could not be checked ({type(exc).__name__}: {exc})")
                 continue
             report = result.report
             if not report.person.judgeable:
@@ -100,12 +173,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 out = args.annotate / (Path(photo).stem + ".annotated.png")
                 cv2.imwrite(str(out), annotate(rgb, result, lang=args.lang)[:, :, ::-1])
                 print(f"  annotated picture: {out}")
-    if args.json:
-        payload = reports[0] if len(reports) == 1 and len(args.photos) == 1 else reports
-        Path(args.json).write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    if bad:
-        return EXIT_BAD_INPUT
-    return EXIT_FAIL if failed else EXIT_PASS
+    return reports, bad, failed
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -160,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check photos or videos and print the verdicts")
     p.add_argument("photos", nargs="+", type=Path, help="photos, or videos (.mp4, .mov, .avi, .mkv, .webm ...)")
     _add_common(p)
-    p.add_argument("--json", type=Path, help="write the report(s) as JSON to this file")
+    p.add_argument("--json", type=Path, metavar="FILE",
+                   help="write the report(s) as JSON to FILE ('-': standard output, the table then goes to stderr)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show MediaPipe's and TensorFlow Lite's own log lines, and tracebacks")
     p.add_argument("--annotate", type=Path, metavar="DIR",
                    help="write annotated pictures (and annotated .mp4 videos) into DIR")
     p.add_argument("--sample-fps", type=float, default=DEFAULT_SAMPLE_FPS, metavar="N",

@@ -15,6 +15,8 @@ from enum import IntEnum
 import cv2
 import numpy as np
 
+from posture.images import MODEL_MAX_SIDE
+
 
 class PoseLM(IntEnum):
     """MediaPipe Pose landmark indices (the ones this project uses, named as MediaPipe does)."""
@@ -267,8 +269,8 @@ class LandmarkDetector:
     """
 
     # Holistic crops faces and hands from the full frame; beyond this size the extra
-    # pixels only cost conversion time.
-    MAX_SIDE = 1280
+    # pixels only cost conversion time (photos are decoded reduced to about this size).
+    MAX_SIDE = MODEL_MAX_SIDE
 
     def __init__(self, static_image_mode: bool = True, count_faces: bool = True,
                  min_visibility: float = DEFAULT_MIN_VISIBILITY, fallbacks: bool | None = None) -> None:
@@ -302,7 +304,8 @@ class LandmarkDetector:
         frame = rgb[:, ::-1] if mirrored else rgb
         scale = min(1.0, self.MAX_SIDE / max(height, width))
         if scale < 1.0:
-            frame = cv2.resize(frame, (round(width * scale), round(height * scale)),
+            # At least one pixel: a 16 x 50000 strip would otherwise round to 0 wide.
+            frame = cv2.resize(frame, (max(1, round(width * scale)), max(1, round(height * scale))),
                                interpolation=cv2.INTER_AREA)
         frame = np.ascontiguousarray(frame)
         res = self._holistic.process(frame)

@@ -31,7 +31,7 @@ class UploadLimits:
     max_files: int = 300  # photos per review batch (after opening zips)
     max_pixels: int = 50_000_000  # same as the standard's settings.yaml max_pixels
     max_zip_entries: int = 2000  # a zip with more members is refused before reading any
-    max_zip_total_bytes: int = 500 * 1024 * 1024  # uncompressed size of all photos in a zip
+    max_zip_total_bytes: int = 500 * 1024 * 1024  # photos unpacked from all the zips of one upload
     max_zip_ratio: float = 100.0  # JPEG/PNG barely compress; a higher ratio is a bomb
     max_video_bytes: int = 200 * 1024 * 1024  # a few minutes of phone video; Streamlit's own upload limit
 

@@ -92,10 +92,23 @@ class ProgressPoint:
         return self.passed / self.judged if self.judged else None
 
 
+# How long a write waits for another writer (the other app tab, an outside script) to
+# finish before giving up with "database is locked".
+BUSY_TIMEOUT_S = 30.0
+
+
 class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Write-ahead log: someone reading the history (a report script, a backup, the
+        # sqlite3 shell with a transaction open) no longer blocks the app's writes. The
+        # mode is kept in the file; it cannot change inside a transaction.
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        finally:
+            db.close()
         with self._db() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -105,7 +118,7 @@ class Store:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
         try:
             db.execute("PRAGMA foreign_keys = ON")
             with db:  # one transaction: committed on success, rolled back on error

@@ -5,7 +5,10 @@ Zips are read in memory, never extracted: a member whose name would land outside
 extraction folder (absolute, ``..``, a drive letter) is refused all the same, and so are
 symlinks, encrypted members, nested zips and anything that inflates beyond the limits
 (declared sizes are checked first, then reading stops at the limit, so a lying header
-does not help a bomb).
+does not help a bomb). The bytes unpacked are bounded per upload, across all its zips.
+
+Two files that end with one name (``a.jpg`` and ``./a.jpg`` in a zip, two uploads both
+called ``a.jpg``) stay two photos: the second is named ``a (2).jpg``.
 """
 
 from __future__ import annotations
@@ -46,6 +49,18 @@ class Collected:
     photos: list[Photo] = field(default_factory=list)
     videos: list[Video] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    unpacked_bytes: int = 0  # read from zips so far, in this whole upload
+    _names: set[str] = field(default_factory=set, repr=False)
+
+    def unique(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)`` ... if a photo or video has it already."""
+        path = PurePosixPath(name)
+        candidate, n = name, 1
+        while candidate in self._names:
+            n += 1
+            candidate = str(path.with_name(f"{path.stem} ({n}){path.suffix}"))
+        self._names.add(candidate)
+        return candidate
 
 
 def _mb(n: float) -> str:
@@ -82,7 +97,7 @@ def _add_photo(out: Collected, name: str, data: bytes, limits: UploadLimits) -> 
         _refuse(out, name, f"超过一次最多 {limits.max_files} 张照片的限制,未检查",
                 f"not checked: more than {limits.max_files} photos in one batch")
     else:
-        out.photos.append(Photo(name, data))
+        out.photos.append(Photo(out.unique(name), data))
 
 
 def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) -> None:
@@ -96,7 +111,6 @@ def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) 
         _refuse(out, zip_name, f"压缩包内有 {len(members)} 个文件,超过 {limits.max_zip_entries} 个的限制",
                 f"{len(members)} entries, above the limit of {limits.max_zip_entries}")
         return
-    total = 0
     with archive:
         for info in members:
             label = f"{zip_name}/{info.filename}"
@@ -134,9 +148,10 @@ def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) 
                 _refuse(out, label, "压缩比异常(疑似压缩炸弹),已拒绝",
                         "suspicious compression ratio (a zip bomb?); refused")
                 continue
-            if total + info.file_size > limits.max_zip_total_bytes:
-                _refuse(out, label, f"压缩包解压后超过 {_mb(limits.max_zip_total_bytes)},其余文件未读取",
-                        f"the zip unpacks to more than {_mb(limits.max_zip_total_bytes)}; the rest was not read")
+            if out.unpacked_bytes + info.file_size > limits.max_zip_total_bytes:
+                _refuse(out, label, f"本次上传的压缩包解压后超过 {_mb(limits.max_zip_total_bytes)},其余文件未读取",
+                        f"the upload unpacks to more than {_mb(limits.max_zip_total_bytes)} "
+                        "(all its zips together); the rest was not read")
                 break
             try:
                 with archive.open(info) as member:
@@ -147,7 +162,7 @@ def _read_zip(out: Collected, zip_name: str, data: bytes, limits: UploadLimits) 
             if len(content) > limits.max_file_bytes:
                 _refuse(out, label, "解压后的大小与压缩包记录不符,已拒绝", "inflates beyond its declared size; refused")
                 continue
-            total += len(content)
+            out.unpacked_bytes += len(content)
             _add_photo(out, label, content, limits)
 
 
@@ -178,7 +193,7 @@ def collect(files: Iterable[tuple[str, bytes]], limits: UploadLimits) -> Collect
                 _refuse(out, name, f"超过一次最多 {limits.max_files} 个文件的限制,未检查",
                         f"not checked: more than {limits.max_files} files in one batch")
             else:
-                out.videos.append(Video(name, data))
+                out.videos.append(Video(out.unique(name), data))
         elif suffix not in IMAGE_SUFFIXES:
             _refuse(out, name, "不是照片或视频(不支持的文件类型)", "not a photo or video (unsupported file type)")
         elif len(data) > limits.max_file_bytes:

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from posture.annotate import annotate
-from posture.images import BadInput
+from posture.images import DEFAULT_MAX_PIXELS, BadInput
 from posture.pipeline import Checker
 from posture.sequence.overlay import draw_overlay
 from posture.sequence.report import VideoInfo, VideoReport
@@ -46,14 +46,16 @@ class VideoFrame:
 
 
 class VideoReader:
-    """Frames of a video file, upright (OpenCV applies the rotation tag), with their times.
+    """Frames of a video file, upright (the container's rotation tag applied: a phone's
+    portrait video is stored landscape), with their times.
 
     ``sample_fps``: keep about that many frames per second of video (None or 0: all). Frames
     left out are only grabbed, not converted. Raises :class:`BadInput` for a file that is
-    missing, empty or not a readable video.
+    missing, empty or not a readable video, or whose frames have more than ``max_pixels``.
     """
 
-    def __init__(self, path: Path | str, sample_fps: float | None = None) -> None:
+    def __init__(self, path: Path | str, sample_fps: float | None = None,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise BadInput(f"{path}: file not found")
@@ -64,16 +66,27 @@ class VideoReader:
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise BadInput(f"{path}: not a video (or an unsupported format)")
+        # OpenCV 4.11 reads the rotation tag (CAP_PROP_ORIENTATION_META) but, in this build,
+        # does not apply it unless asked; asking is harmless where it already does. The frame
+        # size read below is then the upright one.
+        self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        self.rotation = int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
         self.fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 0.0
         self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         self.duration_s = self.frame_count / self.fps if self.fps > 0 and self.frame_count > 0 else 0.0
         self.sample_fps = sample_fps or None
+        self.max_pixels = max_pixels
         self.frames_read = 0
         if self.width <= 0 or self.height <= 0:
             self.close()
             raise BadInput(f"{path}: no video stream")
+        if self.width * self.height > max_pixels:
+            self.close()
+            raise BadInput(f"{path}: frames are {self.width} x {self.height} = "
+                           f"{self.width * self.height / 1e6:.0f} megapixels, above the limit of "
+                           f"{max_pixels / 1e6:.0f}")
 
     def __iter__(self) -> Iterator[VideoFrame]:
         step = 1.0 / self.sample_fps if self.sample_fps else 0.0
@@ -90,8 +103,11 @@ class VideoReader:
                 continue
             next_keep = max(next_keep + step, t + step / 2) if step else t
             ok, bgr = self._cap.retrieve()
-            if not ok:
+            if not ok or bgr is None:
                 continue
+            if bgr.shape[0] * bgr.shape[1] > self.max_pixels:  # a stream that grows past its header
+                raise BadInput(f"{self.path}: frame {index} is {bgr.shape[1]} x {bgr.shape[0]}, above the "
+                               f"limit of {self.max_pixels / 1e6:.0f} megapixels")
             yield VideoFrame(index, t, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         if self.frames_read == 0:
             raise BadInput(f"{self.path}: no frame could be decoded")
@@ -116,7 +132,7 @@ class AnnotatedVideoWriter:
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(self.path), "w")
+        self._container = av.open(str(self.path), "w", format="mp4")  # also to a path without a suffix
         self._fps = max(1, round(fps))
         self._stream = None
         self._av = av
@@ -162,7 +178,7 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
     standard = standard or load_standard()
     spent = {"decode": 0.0, "pipeline": 0.0, "annotate": 0.0}
     started = time.perf_counter()
-    with VideoReader(path, sample_fps) as reader, \
+    with VideoReader(path, sample_fps, max_pixels=standard.settings.max_pixels) as reader, \
             Checker(standard, static_image_mode=False, count_faces=False) as checker:
         tracker = SequenceTracker(standard, profile=profile, scenario=scenario)
         writer = AnnotatedVideoWriter(annotate_to, sample_fps or reader.fps or 30.0) if annotate_to else None

@@ -5,6 +5,7 @@ here decides a verdict."""
 from __future__ import annotations
 
 import base64
+import re
 
 import pandas as pd
 import streamlit as st
@@ -177,3 +178,26 @@ def data_url(jpeg: bytes) -> str:
 def thumbnail(rgb, height: int = 96) -> bytes:
     """A small JPEG for table cells."""
     return jpeg_bytes(rgb, max_side=height * 2, quality=70)
+
+
+# What can change Markdown mid-line (the text never starts a line: it follows "- name: ").
+# "[" also stops Streamlit's colour directives (":red[...]").
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~$")
+
+
+def markdown_escaped(text: str) -> str:
+    """``text`` shown literally inside a line of Markdown: a backtick, a star or a ``$``
+    (Streamlit's maths) in it cannot start a code span, emphasis or a formula; line breaks
+    become spaces so it cannot start a new list item."""
+    flat = " ".join(text.splitlines())
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in flat)
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds: the fence is one
+    backtick longer than the longest run inside (CommonMark), and padded when needed."""
+    flat = " ".join(text.splitlines())
+    longest = max((len(run) for run in re.findall("`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"

@@ -15,6 +15,7 @@ from posture.pipeline import Checker, CheckResult
 from posture.settings import AppSettings
 from posture.standards import Standard, load_standard
 from posture.store import Store
+from posture.webapp.scratch import remove_stale
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ logging
 
@@ -27,6 +28,13 @@ def settings() -> AppSettings:
 @st.cache_resource(show_spinner=False)
 def standard() -> Standard:
     return load_standard()
+
+
+@st.cache_resource(show_spinner=False)
+def stale_scratch_removed() -> int:
+    """Once per app process: remove the video scratch folders of app processes that were
+    killed while checking a video (a trainee's video must not stay on disk)."""
+    return len(remove_stale())
 
 
 @st.cache_resource(show_spinner=False)

@@ -24,7 +24,15 @@ from posture.webapp import resources
 from posture.webapp.checking import PHOTO_TYPES
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report
-from posture.webapp.render import clause_card, data_url, report_header, thumbnail, verdict_text
+from posture.webapp.render import (
+    clause_card,
+    data_url,
+    markdown_code,
+    markdown_escaped,
+    report_header,
+    thumbnail,
+    verdict_text,
+)
 from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
 from posture.webapp.video_review import export_rows as video_export_rows
 
@@ -189,8 +197,8 @@ def _override(item: ReviewItem, lang: Lang) -> None:
 
 def show_batch(batch: ReviewBatch, lang: Lang) -> None:
     if batch.refused:
-        st.warning(f"**{t('refused', lang)}**\n\n" + "\n".join(f"- `{r.name}`: {r.reason.get(lang)}"
-                                                                for r in batch.refused))
+        st.warning(f"**{t('refused', lang)}**\n\n" + "\n".join(
+            f"- {markdown_code(r.name)}: {markdown_escaped(r.reason.get(lang))}" for r in batch.refused))
     if not batch.items and not batch.videos:
         return
     if batch.items:

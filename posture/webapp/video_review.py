@@ -2,15 +2,15 @@
 frames sampled at a chosen rate) with a progress bar, then its time-based clauses, the
 still clauses over time, the timeline, the annotated video and the exports.
 
-The upload is written to a temporary folder only while it is checked (OpenCV reads files,
-not bytes) and deleted with it. The history keeps the verdicts and the report's JSON; a
+The upload is held in a scratch file only while it is checked (OpenCV reads files, not
+bytes): in memory on Linux, so a killed app leaves nothing on disk
+(:mod:`posture.webapp.scratch`). The history keeps the verdicts and the report's JSON; a
 picture (one annotated frame) only when "keep photos and video frames" is ticked.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +30,7 @@ from posture.video import VideoReader, check_video
 from posture.webapp import resources
 from posture.webapp.i18n import t
 from posture.webapp.render import clause_card, still_table, time_clause_table, timeline_table
+from posture.webapp.scratch import scratch_folder
 
 # Progress is redrawn when it moved by this share of the video: a frame-by-frame update
 # of a long video would send thousands of messages to the browser for nothing.
@@ -98,10 +99,9 @@ def check_uploaded_video(video: Video, *, session_id: int, scenario: str, profil
             shown[0] = share
             bar.progress(share, text=t("checking_video", lang, name=video.name, done=done, total=total))
 
-    with tempfile.TemporaryDirectory(prefix="posture-video-") as folder:
-        path = Path(folder) / ("upload" + PurePosixPath(video.name).suffix.lower())
-        path.write_bytes(video.data)
-        out = Path(folder) / "annotated.mp4"
+    with scratch_folder() as folder:
+        path = folder.path("upload" + PurePosixPath(video.name).suffix.lower(), video.data)
+        out = folder.path("annotated.mp4")
         try:
             with VideoReader(path) as reader:
                 pixels = reader.width * reader.height
