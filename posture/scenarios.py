@@ -16,7 +16,9 @@ from posture.measure import Measured
 from posture.measure.body import (
     HANDOVER_MIN_FORWARD_M,
     POINTING_MIN_ARM_ANGLE_DEG,
+    arm_rests,
     hands_held_forward,
+    pointing_side,
     raised_sideways,
 )
 from posture.standards import SCENARIOS, Text
@@ -25,6 +27,7 @@ from posture.standards import SCENARIOS, Text
 # within ~20 degrees, seated ones are near 90; 50 splits the two with room for error.
 SEATED_THIGH_DEG = 50.0
 _SIDE_ZH = {"left": "左", "right": "右"}
+_REST_ZH = {"on a knee": "搭在膝上", "on a desk or the lap": "放在桌上或腿上"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ def choose_scenarios(requested: str, lm: Landmarks,
         return ScenarioChoice(requested, [requested],
                               Text(zh=f"按指定场景检查:{requested}", en=f"scenario chosen by the user: {requested}"))
     posture, why = _posture(measured)
+    raised = pointing_side(lm)
+    rests = arm_rests(lm, raised) if raised is not None and raised_sideways(lm) is None else None
+    if rests is not None:  # say why a raised arm was not taken for pointing
+        why = Text(zh=f"{why.zh};{_SIDE_ZH[raised]}臂{_REST_ZH[rests]},不是指示方向",
+                   en=f"{why.en}; {raised} arm rests {rests}: not pointing")
     actions = _actions(lm, measured)
     if not actions:
         return ScenarioChoice("auto", [posture], why)

@@ -31,7 +31,6 @@ from posture.measure.geometry import angle_between_deg, cross3, unit
 
 P = PoseLM
 UP = np.array([0.0, -1.0, 0.0])  # world y points down
-TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])
 
 # The views, by the heading's angle to the camera (0 = facing it): within 25 degrees a gap
 # across the body still shows 90% of its size (front); up to 65 both sides are seen but
