@@ -11,16 +11,17 @@ import streamlit as st
 from posture.store import StoreError
 from posture.webapp import group, history, resources, review, selfcheck
 from posture.webapp.i18n import t
+from posture.webapp.state import choice_key, keep_choices
 
 PAGES = {"self": selfcheck.page, "group": group.page, "review": review.page, "history": history.page}
 
 st.set_page_config(page_title="服务礼仪自查 · Service etiquette", layout="wide")
 
 with st.sidebar:
-    choice = st.radio(t("language", "zh"), ("中文", "English"), horizontal=True, key="lang")
+    choice = st.radio(t("language", "zh"), ("中文", "English"), horizontal=True, key="lang", on_change=keep_choices)
     lang = "en" if choice == "English" else "zh"
     st.title(t("app_title", lang))
-    mode = st.radio(t("mode", lang), list(PAGES), key="mode", format_func=lambda m: t(f"mode_{m}", lang))
+    mode = st.radio(t("mode", lang), list(PAGES), key=choice_key("mode"), format_func=lambda m: t(f"mode_{m}", lang))
     keep_pictures = st.checkbox(t("keep_pictures", lang), key="keep-pictures", help=t("keep_pictures_help", lang))
     cfg = resources.settings()
     st.slider(t("show_after", lang), 0.2, 1.5, cfg.show_after_s, 0.1, key="show_after_s")

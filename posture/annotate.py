@@ -47,12 +47,16 @@ MEASUREMENT_PARTS: dict[str, tuple[int, ...]] = {
     "talk_hand_out_of_band": (P.LEFT_WRIST, P.RIGHT_WRIST),
     "hand_forward_of_trunk_m": (P.LEFT_WRIST, P.RIGHT_WRIST),
     "hands_forward_m": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "wrist_across_chest_sw": (P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST),
+    "hip_hand_elbow_deg": (P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST),
 }
 # Where a measurement's value is written: the mean of these pose points.
 MEASUREMENT_ANCHORS: dict[str, tuple[int, ...]] = {
     **MEASUREMENT_PARTS,
     "trunk_lateral_lean_deg": (P.LEFT_HIP, P.RIGHT_HIP),
     "upper_arm_hang_deg": (P.LEFT_ELBOW,),
+    "hip_hand_elbow_deg": (P.RIGHT_ELBOW,),
+    "wrist_across_chest_sw": (P.RIGHT_WRIST,),
 }
 _FACE_MEASUREMENTS = {"head_yaw_deg", "head_pitch_deg", "head_roll_deg", "smile_score",
                       "mouth_open_ratio", "gaze_toward_pointing_deg", "hand_to_face_sw"}
@@ -76,6 +80,7 @@ SHORT_NAMES: dict[str, str] = {
     "elbow_height_diff_sw": "elbow height", "talk_hand_out_of_band": "hand zone",
     "hand_forward_of_trunk_m": "hand forward", "hands_forward_m": "hands forward",
     "hand_finger_spread_max_deg": "spread", "thigh_from_vertical_deg": "thighs",
+    "wrist_across_chest_sw": "arms crossed", "hip_hand_elbow_deg": "hand on hip",
 }
 
 
@@ -161,14 +166,18 @@ def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
-    """(position, text, failing, in degrees) for each measured value, placed where it is measured."""
+    """(position, text, failing, in degrees) for each value that fails its clause, placed where
+    it is measured. Passing values are left to the panel and the table: a label per value
+    piled up over the body and hid the one that mattered."""
     lm = result.landmarks
     out: list[tuple[np.ndarray, str, bool, bool]] = []
     arm = _pointing_arm_parts(lm)
     taken: set[str] = set()
     for v in result.verdicts:
+        if v.outcome != "fail":
+            continue
         for check in v.checks:
-            if check.value is None or check.measurement in taken:
+            if check.value is None or check.ok is not False or check.measurement in taken:
                 continue
             taken.add(check.measurement)
             anchor: np.ndarray | None = None
@@ -232,10 +241,7 @@ def _with_panel(img: np.ndarray, result: CheckResult, lang: Lang, max_clauses: i
     panel_w = max(380, img.shape[1] // 2)
     panel = np.full((img.shape[0], panel_w, 3), 250, dtype=np.uint8)
     score = report.score
-    if score.overall is None:
-        head = "未能评分" if lang == "zh" else "No score"
-    else:
-        head = f"得分 {score.overall:.0f}" if lang == "zh" else f"Score {score.overall:.0f}"
+    head = score.text(lang)
     counts = (f"通过 {score.passed} · 未通过 {score.failed} · 看不到 {score.not_visible}" if lang == "zh"
               else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
     y = _text_block(panel, 10, 10, head, font_size, (20, 20, 20), panel_w - 20)

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
+RESUME_HINT = "run the same command again to resume"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
 
 
@@ -69,10 +71,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def _print_report(report, lang: str) -> None:
     marks = {"pass": "✓", "fail": "✗", "not_visible": "?"}
     s = report.score
-    overall = "-" if s.overall is None else f"{s.overall:.0f}"
     view = f", {report.view.name.replace('_', '-')} view" if report.view else ""
     print(f"{report.source}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}){view}, "
-          f"score {overall}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
+          f"{s.text('en')}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
     for w in report.person.warnings:
         print(f"  ! {w.get(lang)}")
     for c in report.clauses:
@@ -177,10 +178,21 @@ def _check_all(args: argparse.Namespace, photos: list[Path]) -> tuple[list[dict]
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from posture.batch import run_batch
+    if args.cluster and args.scheduler:
+        print("error: choose --cluster or --scheduler, not both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        from posture.batch import run_batch
 
-    return run_batch(args.folder, args.out, scenario=args.scenario, profile=args.profile, lang=args.lang,
-                     standards=args.standards, workers=args.workers, mirrored=args.mirrored)
+        # Workers started inside inherit the silenced descriptor: no native log lines from them either.
+        with contextlib.nullcontext() if args.verbose else _native_stderr_silenced():
+            return run_batch(args.source, args.out, scenario=args.scenario, profile=args.profile, lang=args.lang,
+                             standards=args.standards, workers=args.workers, mirrored=args.mirrored,
+                             cluster=args.cluster, scheduler=args.scheduler, jsonl=args.jsonl,
+                             sample_fps=args.sample_fps, range_s=args.range_s, progress=not args.quiet)
+    except KeyboardInterrupt:  # before the checking started (run_batch handles it after)
+        print(f"\ninterrupted; {RESUME_HINT}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def cmd_standards(args: argparse.Namespace) -> int:
@@ -239,10 +251,22 @@ def build_parser() -> argparse.ArgumentParser:
                         f"default {DEFAULT_SAMPLE_FPS:g}")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("batch", help="check every photo in a folder into a CSV (resumable)")
-    p.add_argument("folder", type=Path)
+    p = sub.add_parser("batch", help="check every photo and video of a folder into a CSV (resumable), "
+                                     "on this machine or a Dask cluster")
+    p.add_argument("source", type=Path, help="a folder, or a text file of paths (one a line)")
     p.add_argument("--out", type=Path, required=True, help="the results CSV (appended to when resuming)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--jsonl", type=Path, metavar="FILE", help="also write each file's whole report as a JSON line")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes on this machine (one per core; see README)")
+    p.add_argument("--cluster", metavar="local:N", help="run on a Dask LocalCluster of N single-threaded workers")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="run on an existing Dask cluster (docs/CLUSTER.md); the workers must see the same paths")
+    p.add_argument("--sample-fps", type=float, default=DEFAULT_SAMPLE_FPS, metavar="N",
+                   help=f"videos: check about N frames per second (0: every frame); default {DEFAULT_SAMPLE_FPS:g}")
+    p.add_argument("--range-s", type=float, default=60.0, metavar="S",
+                   help="videos longer than S seconds are split into ranges of about S seconds (0: never)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="show MediaPipe's and Dask's own log lines")
     _add_common(p)
     p.set_defaults(func=cmd_batch)
 

@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -48,13 +49,43 @@ def clause_row(subject: str, clause: Clause, verdict: str, lang: Lang, *, step: 
     }
 
 
-def to_csv(rows: list[dict[str, str]]) -> bytes:
-    """UTF-8 with a byte-order mark, which Excel needs to read Chinese."""
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google
+# Sheets (a trainee named "=HYPERLINK(...)", an uploaded "@SUM(A1).jpg"); tab and CR too,
+# as some of them strip those first.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain negative number ("-12.5", "-3e-2") is left as it is, so that a measured value
+# stays a number in the spreadsheet: a spreadsheet reads it as a number, never as a
+# formula, and nothing else can start with "-" and match this.
+_PLAIN_NUMBER = re.compile(r"-\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ (or a
+    tab or CR) gets a leading apostrophe, which spreadsheets show as text (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[dict[str, object]], columns: list[str], header: bool = True) -> str:
+    """Rows as CSV text with every cell neutralised (:func:`safe_cell`): every CSV the
+    product writes goes through here. ``header``: the column names first."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
+    if header:
+        writer.writeheader()
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
+    return buf.getvalue()
+
+
+def csv_bytes(rows: list[dict[str, object]], columns: list[str]) -> bytes:
+    """A whole CSV file: UTF-8 with a byte-order mark, which Excel needs to read Chinese."""
+    return csv_text(rows, columns).encode("utf-8-sig")
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """A session's or a review's export (:data:`COLUMNS`)."""
+    return csv_bytes(rows, COLUMNS)
 
 
 def to_json(payload: object) -> bytes:
@@ -107,16 +138,21 @@ def _table(rows: list[dict[str, str]], lang: Lang, columns: list[str]) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def to_html(title: str, sections: list[Section], lang: Lang, summary: list[dict[str, str]] | None = None,
-            summary_title: str = "") -> bytes:
-    """One HTML file, no external resources: pictures are data URIs, styles inline."""
+def to_html(title: str, sections: list[Section], lang: Lang,
+            summaries: list[tuple[str, list[dict[str, str]]]] | None = None, dated: str = "") -> bytes:
+    """One HTML file, no external resources: pictures are data URIs, styles inline.
+    ``summaries``: (heading, rows) tables before the sections; ``dated``: when it was made."""
     columns = [c for c in COLUMNS if c != "subject"]
     parts = [f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">",
              f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>"]
-    if summary:
+    if dated:
+        parts.append(f'<p class="dated">{html.escape(dated)}</p>')
+    for heading, summary in summaries or []:
+        if not summary:
+            continue
         keys = list(summary[0])
-        parts.append(f"<h2>{html.escape(summary_title)}</h2><table><tr>"
+        parts.append(f"<h2>{html.escape(heading)}</h2><table><tr>"
                      + "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "</tr>")
         parts.extend("<tr>" + "".join(f"<td>{html.escape(str(r.get(k, '')))}</td>" for k in keys) + "</tr>"
                      for r in summary)

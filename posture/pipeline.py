@@ -119,8 +119,8 @@ class Checker:
         for clause in self.standard.still_clauses():
             if clause.applies(choice.applied, profile):
                 applicable.append(clause)
-            elif clause.profile not in ("any", profile):
-                skipped.append(Skipped(id=clause.id, reason=f"profile {clause.profile} only"))
+            elif not clause.applies(clause.scenarios, profile):
+                skipped.append(Skipped(id=clause.id, reason=clause.profile_reason()))
             else:
                 skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
         # Only what the applicable clauses need is measured.

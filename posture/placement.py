@@ -16,7 +16,7 @@ from posture.landmarks import Landmarks, PoseLM
 from posture.measure.body import shoulder_tilt_deg, trunk_lateral_lean_deg
 from posture.standards import Text
 
-Framing = Literal["full", "upper", "face"]
+Framing = Literal["full", "waist", "upper", "face"]
 P = PoseLM
 
 # The points that must be seen for each framing. A seated trainee at a counter has the
@@ -26,6 +26,10 @@ REQUIRED: dict[Framing, dict[str, tuple[int, ...]]] = {
     "full": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
              "hips": (P.LEFT_HIP, P.RIGHT_HIP), "knees": (P.LEFT_KNEE, P.RIGHT_KNEE),
              "feet": (P.LEFT_ANKLE, P.RIGHT_ANKLE)},
+    # A bow needs the trunk's lean (shoulders and hips) and the hands' position, not the feet,
+    # which a counter webcam rarely shows.
+    "waist": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+              "hips": (P.LEFT_HIP, P.RIGHT_HIP), "hands": (P.LEFT_WRIST, P.RIGHT_WRIST)},
     "upper": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
               "elbows": (P.LEFT_ELBOW, P.RIGHT_ELBOW), "hands": (P.LEFT_WRIST, P.RIGHT_WRIST)},
     "face": {"head": (P.NOSE,), "shoulders": (P.LEFT_SHOULDER, P.RIGHT_SHOULDER)},
@@ -40,7 +44,7 @@ PART_NAMES = {"head": ("头部", "head"), "shoulders": ("双肩", "shoulders"), 
 MAX_CAMERA_ROLL_DEG = 5.0
 # A person filling less than this share of the frame height is small for hand and face
 # landmarks (full body) or too far for the face mesh (upper body).
-MIN_PERSON_HEIGHT_SHARE: dict[Framing, float] = {"full": 0.45, "upper": 0.35, "face": 0.25}
+MIN_PERSON_HEIGHT_SHARE: dict[Framing, float] = {"full": 0.45, "waist": 0.4, "upper": 0.35, "face": 0.25}
 # Mean luma (0-255, BT.601) of the person's box. Below 60 MediaPipe's hand and face
 # landmarks degrade visibly; above 215 faces wash out and the smile features flatten.
 MIN_LUMA, MAX_LUMA = 60.0, 215.0

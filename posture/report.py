@@ -10,6 +10,7 @@ import math
 
 from pydantic import BaseModel, Field
 
+from posture.results import weighted_score
 from posture.scenarios import ScenarioChoice
 from posture.standards import Lang, Settings, Source, Text
 from posture.verdicts import Verdict
@@ -75,7 +76,25 @@ class Score(BaseModel):
     passed: int
     failed: int
     not_visible: int
-    overall: float | None = Field(description="0-100, severity-weighted share of judged clauses passed")
+    judged: int = Field(description="clauses judged (passed + failed), out of ``total``")
+    total: int = Field(description="clauses that apply to the photo")
+    overall: float | None = Field(description="0-100, severity-weighted share of the judged clauses passed "
+                                              "(weights: severity_weights in standards/settings.yaml); None "
+                                              "when nothing was judged")
+
+    def text(self, lang: Lang) -> str:
+        """The score with its scale and how much it judged, e.g. "score 100/100 (4 of 9
+        clauses judged; the rest not visible)": a score over few clauses says so."""
+        zh = lang == "zh"
+        if self.overall is None:
+            head = "未能评分" if zh else "no score"
+        else:
+            head = f"得分 {self.overall:.0f}/100" if zh else f"score {self.overall:.0f}/100"
+        judged = (f"判定了 {self.judged}/{self.total} 项条款" if zh
+                  else f"{self.judged} of {self.total} clauses judged")
+        if self.total and self.judged < self.total / 2:
+            judged += ",多数看不到,得分只反映看得到的部分" if zh else "; most not visible, the score covers only those"
+        return f"{head}({judged})" if zh else f"{head} ({judged})"
 
 
 class Report(BaseModel):
@@ -125,13 +144,11 @@ def _clause_result(v: Verdict) -> ClauseResult:
 
 
 def score(verdicts: list[Verdict], settings: Settings) -> Score:
-    passed = [v for v in verdicts if v.outcome == "pass"]
-    failed = [v for v in verdicts if v.outcome == "fail"]
-    weight = settings.severity_weights
-    judged = sum(weight[v.clause.severity] for v in passed + failed)
-    overall = None if judged == 0 else round(100.0 * sum(weight[v.clause.severity] for v in passed) / judged, 1)
-    return Score(passed=len(passed), failed=len(failed),
-                 not_visible=len(verdicts) - len(passed) - len(failed), overall=overall)
+    passed = sum(v.outcome == "pass" for v in verdicts)
+    failed = sum(v.outcome == "fail" for v in verdicts)
+    overall = weighted_score(((v.clause.severity, v.outcome) for v in verdicts), settings.severity_weights)
+    return Score(passed=passed, failed=failed, not_visible=len(verdicts) - passed - failed,
+                 judged=passed + failed, total=len(verdicts), overall=overall)
 
 
 def build_report(*, source: str | None, width: int, height: int, choice: ScenarioChoice,

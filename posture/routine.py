@@ -19,6 +19,7 @@ import numpy as np
 from posture.measure.body import pointing_side
 from posture.pipeline import CheckResult
 from posture.placement import Framing, Placement
+from posture.results import session_result
 from posture.sequence.greeting import GREETING_CLAUSES, GREETING_HOLD_S, judge_greeting
 from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Outcome
@@ -134,8 +135,8 @@ STEPS: tuple[Step, ...] = (
     Step("stand", Text(zh="站姿与叠手", en="Stand with hands folded"),
          Text(zh="面向摄像头站直,双手叠放在小腹前,双脚并拢", en="Stand straight facing the camera, hands folded in "
               "front of the lower abdomen, feet together"),
-         "standing", ("ST-HEAD", "ST-SHOULDERS", "ST-TORSO", "ST-ARMS", "HD-FOLD-F", "HD-FOLD-M", "ST-FEET-F",
-                      "ST-FEET-M", "ST-REST"), "full"),
+         "standing", ("ST-HEAD", "ST-SHOULDERS", "ST-TORSO", "ST-ARMS", "HD-FOLD", "HD-FOLD-F", "HD-FOLD-M",
+                      "ST-FEET-F", "ST-FEET-M", "ST-REST"), "full"),
     Step("smile", Text(zh="微笑", en="Smile"),
          Text(zh="看着摄像头,面带微笑,嘴角微微上扬", en="Look at the camera and smile, mouth corners slightly raised"),
          "standing", ("EX-SMILE", "EX-SMILE-MODERATE"), "face", hold_s=3.0),
@@ -150,7 +151,7 @@ STEPS: tuple[Step, ...] = (
     Step("greet", Text(zh="问候鞠躬", en="Greet the customer"),
          Text(zh="面向摄像头站直,面带微笑说“您好”,行欠身礼后站直",
               en="Stand straight facing the camera, smile, say 您好 and bow slightly, then stand up straight"),
-         "standing", GREETING_CLAUSES, "full", hold_s=GREETING_HOLD_S, needs_video=True, judge=judge_greeting_step),
+         "standing", GREETING_CLAUSES, "waist", hold_s=GREETING_HOLD_S, needs_video=True, judge=judge_greeting_step),
     Step("sit-desk", Text(zh="柜台坐姿", en="Sit at the counter"),
          Text(zh="坐直,身体略前倾,前臂三分之二搭在桌面,双手叠放",
               en="Sit upright leaning slightly forward, two thirds of the forearms on the desk, hands folded"),
@@ -180,9 +181,13 @@ def judge_step(step: Step, frames: list[Frame], picture: np.ndarray | None = Non
     return StepResult(step, outcomes, len(frames), note, picture=picture)
 
 
-def skipped_step(step: Step) -> StepResult:
-    """A step the trainee could not do now: every clause not visible, marked skipped."""
-    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in step.clauses + step.always], 0,
+def skipped_step(step: Step, profile: str = "any") -> StepResult:
+    """A step the trainee could not do now: its clauses for the trainee's profile (a woman's
+    skipped step lists the women's clauses), not judged, marked skipped."""
+    by_id = _standard().by_id
+    clauses = [c for c in step.clauses + step.always
+               if c not in by_id or by_id[c].applies(by_id[c].scenarios, profile)]
+    return StepResult(step, [ClauseOutcome(c, "not_visible") for c in clauses], 0,
                       Text(zh="已跳过", en="skipped"), skipped=True)
 
 
@@ -207,8 +212,9 @@ class RoutineRun:
     """
 
     def __init__(self, steps: Iterable[Step], prepare_s: float = PREPARE_S,
-                 placement_hold_s: float = PLACEMENT_HOLD_S) -> None:
+                 placement_hold_s: float = PLACEMENT_HOLD_S, profile: str = "any") -> None:
         self.steps = list(steps)
+        self.profile = profile
         if not self.steps:
             raise ValueError("a routine needs at least one step")
         self.prepare_s, self.placement_hold_s = prepare_s, placement_hold_s
@@ -264,7 +270,7 @@ class RoutineRun:
     def skip(self) -> None:
         """Skip the current step (the trainee cannot do it now); it is reported as skipped."""
         if not self.done:
-            self._next(skipped_step(self.steps[self.index]))
+            self._next(skipped_step(self.steps[self.index], self.profile))
 
     def status(self, t: float) -> RunStatus:
         if self.done:
@@ -276,15 +282,6 @@ class RoutineRun:
         elif self._since is not None and self._phase == "hold":
             remaining = max(0.0, step.hold_s - (t - self._since))
         return RunStatus(self.index, len(self.steps), step, self._phase, remaining, list(self._problems))
-
-
-def combine(verdicts: Iterable[str]) -> Outcome:
-    """One verdict from several (a clause in several steps, or several checks): a failure
-    anywhere is a failure; otherwise a pass anywhere is a pass."""
-    seen = set(verdicts)
-    if "fail" in seen:
-        return "fail"
-    return "pass" if "pass" in seen else "not_visible"
 
 
 @dataclass(frozen=True)
@@ -300,13 +297,13 @@ class ClauseStat:
         return self.failed / self.judged if self.judged else 0.0
 
 
-def trainee_table(rows: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, Outcome]]:
-    """``{trainee: {clause: verdict}}`` from (trainee, clause, verdict) rows of a session,
-    several steps of one clause combined."""
-    collected: dict[str, dict[str, list[str]]] = {}
-    for trainee, clause, verdict in rows:
-        collected.setdefault(trainee, {}).setdefault(clause, []).append(verdict)
-    return {t: {c: combine(v) for c, v in clauses.items()} for t, clauses in collected.items()}
+def trainee_table(rows: Iterable[tuple[str, str, str, bool]]) -> dict[str, dict[str, Outcome]]:
+    """``{trainee: {clause: verdict}}`` from (trainee, clause, verdict, skipped) rows of a
+    session: each trainee's session result (posture.results)."""
+    collected: dict[str, list[tuple[str, str, bool]]] = {}
+    for trainee, clause, verdict, skipped in rows:
+        collected.setdefault(trainee, []).append((clause, verdict, skipped))
+    return {t: session_result(r).verdicts for t, r in collected.items()}
 
 
 def weakest_clauses(table: dict[str, dict[str, Outcome]]) -> list[ClauseStat]:

@@ -116,7 +116,10 @@ class Clause(_Strict):
     english: str = Field(min_length=1)
     source: Source
     scenarios: list[Scenario] = Field(min_length=1)
-    profile: Profile = "any"
+    # "either": only when the trainee's profile is not chosen ("any"); it accepts the variants
+    # of the clauses it ``combines`` (the women's and the men's way), as BW-HANDS does.
+    profile: Profile | Literal["either"] = "any"
+    combines: list[str] = Field(default_factory=list, description="clauses whose variants it accepts")
     severity: Severity
     method: Literal["still", "video", "grooming"] = "still"
     how: str = Field(min_length=1, description="how a camera measures it")
@@ -133,17 +136,35 @@ class Clause(_Strict):
 
     @model_validator(mode="after")
     def _judgeable(self) -> Clause:
-        if self.method == "still" and not self.variants:
+        if self.method == "still" and not self.variants and not self.combines:
             raise ValueError("a still-image clause needs at least one variant with conditions")
+        if (self.profile == "either") != bool(self.combines):
+            raise ValueError("profile 'either' goes with 'combines' (the clauses whose variants it accepts)")
         return self
 
     def applies(self, scenarios: list[str], profile: str) -> bool:
         in_scenario = "any" in self.scenarios or any(s in self.scenarios for s in scenarios)
+        if self.profile == "either":
+            return in_scenario and profile == "any"
         return in_scenario and (self.profile == "any" or self.profile == profile)
+
+    def profile_reason(self) -> str:
+        """Why the clause does not apply to another profile (a report's not_applicable)."""
+        return "only when no profile is chosen" if self.profile == "either" else f"profile {self.profile} only"
 
     @property
     def measurements(self) -> set[str]:
         return {c.measurement for v in self.variants for c in v.conditions}
+
+
+class StillOverTime(_Strict):
+    """How a still (one-frame) clause is judged over a video or a live session
+    (posture.sequence.still_rule; reasons in settings.yaml)."""
+
+    scenario_hold_s: float = Field(ge=0.0)  # a scenario's clauses count once it has held this long
+    critical_hold_s: float = Field(gt=0.0)  # a critical clause fails once failing this long at a stretch
+    fail_share: float = Field(gt=0.0, le=1.0)  # others fail when failing this share of the judged time...
+    min_fail_s: float = Field(ge=0.0)  # ... and at least this long in all
 
 
 class Settings(_Strict):
@@ -151,6 +172,7 @@ class Settings(_Strict):
     min_shoulder_width_px: float = Field(gt=0)
     max_pixels: int = Field(gt=0)
     severity_weights: dict[Severity, float]
+    still_over_time: StillOverTime
     why: dict[str, str]
 
 
@@ -224,4 +246,18 @@ def load_standard(folder: Path | str | None = None) -> Standard:
             clauses.append(clause)
     if not clauses:
         raise StandardsError(f"{folder}: no clauses found")
-    return Standard(folder=folder, clauses=clauses, settings=settings)
+    return Standard(folder=folder, clauses=_combined(clauses, seen), settings=settings)
+
+
+def _combined(clauses: list[Clause], where: dict[str, Path]) -> list[Clause]:
+    """Clauses that ``combine`` others get those clauses' variants (one copy of each number)."""
+    by_id = {c.id: c for c in clauses}
+    out = []
+    for c in clauses:
+        if c.combines:
+            unknown = [cid for cid in c.combines if cid not in by_id or by_id[cid].combines]
+            if unknown:
+                raise StandardsError(f"{where[c.id]}: clause {c.id}: combines unknown or combined clauses {unknown}")
+            c = c.model_copy(update={"variants": [v for cid in c.combines for v in by_id[cid].variants]})
+        out.append(c)
+    return out

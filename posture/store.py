@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from posture.results import SessionResult, session_result
 
 SCHEMA_VERSION = 1
 KINDS = ("self", "group", "review")
@@ -77,6 +79,7 @@ class ResultRow:
     override: str | None
     note: str | None
     created: float
+    skipped: bool = False  # a routine step the trainee skipped: its clauses were not judged
 
 
 @dataclass(frozen=True)
@@ -245,13 +248,14 @@ class Store:
                   "AND trainee_id IS c.trainee_id)") if latest_only else ""
         with self._db() as db:
             rows = db.execute(
-                f"""SELECT c.id, t.name, c.label, c.scenario, v.clause, v.verdict, o.verdict, o.note, c.created
+                f"""SELECT c.id, t.name, c.label, c.scenario, v.clause, v.verdict, o.verdict, o.note, c.created,
+                          COALESCE(json_extract(c.detail, '$.skipped'), 0)
                    FROM checks c JOIN verdicts v ON v.check_id = c.id
                    LEFT JOIN trainees t ON t.id = c.trainee_id
                    LEFT JOIN overrides o ON o.id = (SELECT MAX(id) FROM overrides
                                                     WHERE check_id = c.id AND clause = v.clause)
                    WHERE c.session_id = ? {latest} ORDER BY c.id, v.clause""", (session_id,)).fetchall()
-        return [ResultRow(*r) for r in rows]
+        return [ResultRow(*r[:-1], skipped=bool(r[-1])) for r in rows]
 
     def detail(self, check_id: int) -> dict[str, object]:
         with self._db() as db:
@@ -265,17 +269,25 @@ class Store:
             row = db.execute("SELECT jpeg FROM pictures WHERE check_id = ?", (check_id,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def session_result(self, session_id: int, trainee_id: int, severities: Mapping[str, str] | None = None,
+                       weights: Mapping[str, float] | None = None) -> SessionResult:
+        """A trainee's result in a session, as the routine's summary counts it (posture.results):
+        the latest try of each step, skipped steps left out, a clause's steps combined."""
+        name = self.trainee(trainee_id).name
+        return session_result(((r.clause, r.verdict, r.skipped) for r in self.results(session_id, latest_only=True)
+                               if r.trainee == name), severities, weights)
+
     def progress(self, trainee_id: int) -> list[ProgressPoint]:
-        """Per session, how many of the trainee's judged clause verdicts passed: the
-        progress chart."""
+        """Per session, the trainee's passed and judged clauses: the progress chart."""
         with self._db() as db:
-            rows = db.execute(
-                """SELECT s.id, s.title, MIN(c.created),
-                          SUM(v.verdict = 'pass'), SUM(v.verdict IN ('pass', 'fail'))
-                   FROM checks c JOIN sessions s ON s.id = c.session_id
-                   JOIN verdicts v ON v.check_id = c.id
+            sessions = db.execute(
+                """SELECT s.id, s.title, MIN(c.created) FROM checks c JOIN sessions s ON s.id = c.session_id
                    WHERE c.trainee_id = ? GROUP BY s.id ORDER BY MIN(c.created)""", (trainee_id,)).fetchall()
-        return [ProgressPoint(i, title, created, int(p or 0), int(j or 0)) for i, title, created, p, j in rows]
+        points = []
+        for sid, title, created in sessions:
+            result = self.session_result(sid, trainee_id)
+            points.append(ProgressPoint(sid, title, created, result.passed, result.judged))
+        return points
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for the privacy notice and the tests)."""

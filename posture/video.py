@@ -54,6 +54,8 @@ class VideoReader:
     missing, empty or not a readable video, or whose frames have more than ``max_pixels``.
     """
 
+    start_s = 0.0  # where reading starts (:meth:`seek`)
+
     def __init__(self, path: Path | str, sample_fps: float | None = None,
                  max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         self.path = Path(path)
@@ -91,7 +93,7 @@ class VideoReader:
     def __iter__(self) -> Iterator[VideoFrame]:
         step = 1.0 / self.sample_fps if self.sample_fps else 0.0
         nominal = 1.0 / self.fps if self.fps > 0 else 1.0 / 30.0
-        next_keep, last_t = 0.0, None
+        next_keep, last_t = self.start_s, None  # the sampling grid of a whole-file read
         while self._cap.grab():
             t = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
             if last_t is not None and t <= last_t:  # a container without usable timestamps
@@ -112,6 +114,13 @@ class VideoReader:
         if self.frames_read == 0:
             raise BadInput(f"{self.path}: no frame could be decoded")
         self.duration_s = max(self.duration_s, (last_t or 0.0) + nominal)
+
+    def seek(self, t: float) -> None:
+        """Read from the frame at ``t`` seconds on (a time range of a long video checked by
+        another worker); frame indexes stay positions in the file."""
+        self.start_s = max(t, 0.0)
+        self._cap.set(cv2.CAP_PROP_POS_MSEC, self.start_s * 1000.0)
+        self.frames_read = int(self._cap.get(cv2.CAP_PROP_POS_FRAMES))
 
     def close(self) -> None:
         self._cap.release()
@@ -233,8 +242,7 @@ def print_video_report(report: VideoReport, lang: Lang) -> None:
         print(line)
     for c in report.still:
         if c.verdict == "fail":
-            print(f"  ✗ {c.id:<18} {c.title.get(lang)}: failing {c.seconds_fail:.1f} s, "
-                  f"passing {c.seconds_pass:.1f} s")
+            print(f"  ✗ {c.id:<18} {c.title.get(lang)}: {c.rule.get(lang)}")
     if report.timeline:
         print("  timeline:")
     for e in report.timeline:

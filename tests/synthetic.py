@@ -201,6 +201,13 @@ class Body:
         self._set_arm("right", (CX - SW / 2 - 90, 540, 0), (CX - 60, HIP_Y - 20, 0))
         return self
 
+    def arms_crossed(self) -> Body:
+        """Forearms crossed over the chest, each wrist by the other elbow, upper arms close."""
+        y = SHOULDER_Y + 0.45 * (HIP_Y - SHOULDER_Y)
+        self._set_arm("left", (CX + SW / 2 + 10, 530, -20), (CX - SW / 2 + 10, y, -60))
+        self._set_arm("right", (CX - SW / 2 - 10, 530, -20), (CX + SW / 2 - 10, y - 10, -70))
+        return self
+
     def point(self, side: str = "right", arm_deg: float = 45.0, elbow_deg: float = 175.0,
               fingers: dict[str, bool] | None = None, palm_up_deg: float = 60.0, spread_deg: float = 4.0) -> Body:
         """Raise one arm ``arm_deg`` from the trunk's downward axis, sideways, with the elbow at

@@ -33,11 +33,16 @@ def add(at: AppTest, name: str, profile: str = "any") -> None:
 def test_roster_add_rename_remove(db):
     at = group_page()
     assert any("请先新建一个培训课" in i.value for i in at.info)
+    at.toggle(key="roster-desk").set_value(True)
     add(at, "王芳", "female")
+    # The whole form is reset for the next trainee: name, profile and desk.
+    assert at.text_input(key="roster-name").value == ""
+    assert at.selectbox(key="roster-profile").value == "any" and at.toggle(key="roster-desk").value is False
     add(at, "李雷", "male")
-    assert at.text_input(key="roster-name").value == ""  # cleared for the next name
     add(at, "王芳")
-    assert any("already exists" in e.value for e in at.error)
+    assert [e.value for e in at.error] == ["已有名为“王芳”的学员"]  # one message, in the page's language
+    add(at, "  ")
+    assert [e.value for e in at.error] == ["请填写姓名"]
     assert list(at.dataframe[0].value["姓名"]) == ["李雷", "王芳"]
     store = Store(db)
     li = next(t.id for t in store.trainees() if t.name == "李雷")
@@ -82,11 +87,12 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     weakest, grid = (t.value for t in at.table)
     # Li pointed with one finger, Wang did not smile: one of two trainees failed each.
     assert weakest.loc["PT-ONE-FINGER", "Fail share"] == "50%" and weakest.loc["EX-SMILE", "Fail share"] == "50%"
-    shares = [float(s.rstrip("%")) if s != "–" else -1 for s in weakest["Fail share"]]
-    assert shares == sorted(shares, reverse=True)  # the weakest on top, clauses nobody was judged on last
-    assert sorted(grid.index) == ["Li Lei", "Wang Fang"]
-    assert grid.loc["Li Lei", "PT-ONE-FINGER"] == "✗" and grid.loc["Li Lei", "EX-SMILE"] == "✓"
-    assert grid.loc["Wang Fang", "EX-SMILE"] == "✗"
+    shares = [float(s.rstrip("%")) for s in weakest["Fail share"]]  # no empty 0/0 rows
+    assert shares == sorted(shares, reverse=True) and (weakest["Judged"] > 0).all()  # the weakest on top
+    # A row per clause, by its title; a column per trainee.
+    assert sorted(grid.columns) == ["Li Lei", "Wang Fang"]
+    assert grid.loc["PT-ONE-FINGER Never point with one finger", "Li Lei"] == "✗"
+    assert grid.loc["EX-SMILE Smile", "Li Lei"] == "✓" and grid.loc["EX-SMILE Smile", "Wang Fang"] == "✗"
     rows = store.results(session.id)
     exported = list(csv.DictReader(io.StringIO(to_csv(export_rows(rows, "en")).decode("utf-8-sig"))))
     assert {r["subject"] for r in exported} == {"Li Lei", "Wang Fang"}
@@ -97,4 +103,56 @@ def test_session_for_two_trainees_with_weakest_clauses_and_exports(db, samples):
     # Pictures were not kept in the database, but this browser session still has them for the report.
     assert store.counts()["pictures"] == 0
     assert html.count("data:image/jpeg;base64,") == 8
+    plain = session_html("Morning drill", session.id, rows, "en", weakest_frame, at.session_state["group-pictures"],
+                         with_pictures=False).decode()
+    assert "data:image" not in plain and "Li Lei · Smile" in plain
+    labels = [b.label for b in at.get("download_button")]
+    assert "Export HTML report (with photos)" in labels and "Export HTML report (no photos)" in labels
     assert "Li Lei · Smile" in html and "The group&#x27;s weakest clauses" in html
+
+
+def test_the_session_numbers_match_in_summary_history_and_export(db, samples):
+    """One definition of a session's result (posture.results): the routine's summary, the
+    History page and the HTML report count the same clauses, although the two pointing
+    steps judge the same clauses twice and a step was done twice."""
+    import re
+
+    from posture.webapp.group import session_html
+
+    at = group_page("English")
+    add(at, "Li Lei", "male")
+    at.button(key="session-new").click().run()
+    store = Store(db)
+    session = store.sessions("group")[0]
+    li = store.trainees()[0].id
+    photos = ["hagrid_one_neutral.jpg", "astronaut_smile.png", "hagrid_one_neutral.jpg", "hagrid_palm.jpg"]
+    run_routine(at, samples, session.id, li, photos)
+    at.button(key=f"group-{session.id}-{li}-snap-restart").click().run()  # done again: the latest counts
+    run_routine(at, samples, session.id, li, photos)
+    summary = next(m.value for m in at.markdown if " passed, " in m.value and " not visible" in m.value)
+    passed, failed = map(int, re.search(r"(\d+) passed, (\d+) failed", summary).groups())
+    html = session_html("s", session.id, store.results(session.id, latest_only=True), "en",
+                        at.table[0].value.reset_index(), {}).decode()
+    assert f"<td>{passed}/{passed + failed}</td>" in html and "Made on 20" in html
+    at.sidebar.radio(key="mode").set_value("history").run()
+    [row] = at.table[0].value.to_dict("records")
+    assert row["pass rate"].startswith(f"{passed}/{passed + failed} ")
+
+
+def test_a_skipped_step_is_shown_as_skipped_with_the_trainees_own_clauses(db, samples):
+    at = group_page("English")
+    add(at, "Wang Fang", "female")
+    at.button(key="session-new").click().run()
+    store = Store(db)
+    session, wang = store.sessions("group")[0].id, store.trainees()[0].id
+    at.button(key=f"group-{session}-{wang}-snap-skip-0").click().run()  # the standing step
+    photo = "astronaut_smile.png"  # the smile step, second
+    at.file_uploader(key=f"group-{session}-{wang}-snap-up-1").set_value(
+        (photo, (samples / photo).read_bytes(), "image/png")).run()
+    for step in (2, 3):  # the pointing steps
+        at.button(key=f"group-{session}-{wang}-snap-skip-{step}").click().run()
+    skipped = [r.clause for r in store.results(session) if r.skipped]
+    assert "HD-FOLD-F" in skipped and "HD-FOLD-M" not in skipped and "HD-FOLD" not in skipped
+    weakest, grid = (x.value for x in at.table)
+    assert grid.loc["EX-SMILE Smile", "Wang Fang"] == "✓"
+    assert not any(i.startswith("HD-FOLD-M") for i in grid.index)

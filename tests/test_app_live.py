@@ -74,13 +74,45 @@ def test_recv_mirrors_the_camera_frame_and_keeps_its_timing(standard, views):
     camera = np.ascontiguousarray(views["hagrid_one_neutral.jpg"][:, ::-1])  # what the webcam sends
     frame = av.VideoFrame.from_ndarray(camera, format="rgb24")
     frame.pts, frame.time_base = 1234, Fraction(1, 90000)
+    first = processor.recv(frame)  # shown at once, before any check has finished
+    assert np.array_equal(first.to_ndarray(format="rgb24"), camera[:, ::-1])
+    assert processor.wait_checked()
+    clock.t += 0.1
     out = processor.recv(frame)
     processor.on_ended()
     assert (out.width, out.height, out.pts, out.time_base) == (frame.width, frame.height, 1234, Fraction(1, 90000))
-    # The failing clause is shown at once with no delay, in the banner over the picture.
+    # The failing clause is shown with no delay, in the banner over the picture.
     assert "PT-ONE-FINGER" in processor.state.shown
     top = out.to_ndarray(format="rgb24")[:20].astype(int)
     assert (top[..., 0] - top[..., 1] > 80).any()  # red banner text
+
+
+def test_every_camera_frame_is_shown_while_checking_runs_at_its_own_rate(standard, views):
+    """A check slower than the camera neither slows the shown frames nor queues: the frames
+    that came while it was busy are dropped and the newest one is checked next."""
+    import time as _time
+
+    processor = LiveProcessor(standard, show_after_s=0.0, clear_after_s=0.0)
+    real = processor._checker.check_rgb
+    checked: list[float] = []
+
+    def slow(*args, **kwargs):
+        _time.sleep(0.3)
+        checked.append(_time.monotonic())
+        return real(*args, **kwargs)
+
+    processor._checker.check_rgb = slow
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(views["hagrid_one_neutral.jpg"]), format="rgb24")
+    started = _time.monotonic()
+    for _ in range(30):
+        processor.recv(frame)
+        _time.sleep(0.01)
+    shown_s = _time.monotonic() - started
+    assert processor.wait_checked()
+    processor.on_ended()
+    assert shown_s < 1.5  # 30 frames shown in about their own 0.3-0.6 s, not 30 x 0.3 s
+    assert 1 <= len(checked) <= 4  # the newest frame each time, not all 30
+    assert processor.shown_fps > 10
 
 
 def test_the_routine_runs_over_live_frames(processor, views):

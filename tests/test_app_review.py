@@ -52,7 +52,7 @@ def test_batch_with_refused_files_and_the_table(reviewed, db):
     assert "`batch.zip/../evil.jpg`: 路径不安全" in refused
     assert "`batch.zip/day1/readme.txt`: 不是照片" in refused
     assert any(s.value == "已检查 3 张照片" for s in at.success)
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value
     assert list(dict.fromkeys(table["photo"])) == ["batch.zip/day1/one.jpg", "batch.zip/day1/smile.png", "palm.jpg"]
     assert table["thumb"].str.startswith("data:image/jpeg;base64,").all()
     one = table[(table["photo"] == "batch.zip/day1/one.jpg") & (table["clause"] == "PT-ONE-FINGER")]
@@ -63,10 +63,10 @@ def test_batch_with_refused_files_and_the_table(reviewed, db):
 def test_filters(reviewed):
     at = reviewed
     at.multiselect(key="review-fc").set_value(["EX-SMILE"]).run()
-    table = at.dataframe[0].value
+    table = at.dataframe[1].value
     assert set(table["clause"]) == {"EX-SMILE"} and len(table) == 3
     at.multiselect(key="review-fv").set_value(["pass"]).run()
-    assert at.dataframe[0].value["photo"].tolist() == ["batch.zip/day1/smile.png"]
+    assert at.dataframe[1].value["photo"].tolist() == ["batch.zip/day1/smile.png"]
 
 
 def test_override_is_kept_beside_the_machine_verdict_and_exported(reviewed, db):
@@ -77,6 +77,9 @@ def test_override_is_kept_beside_the_machine_verdict_and_exported(reviewed, db):
     at.selectbox(key="review-open").set_value("batch.zip/day1/one.jpg").run()
     assert at.image  # the annotated picture
     check_id = at.session_state["review"].items[0].check_id
+    assert at.selectbox(key=f"ov-clause-{check_id}").value is None  # no clause chosen for the reviewer
+    at.button[-1].click().run()
+    assert [e.value for e in at.error] == ["请选择条款和审核判定"]
     at.selectbox(key=f"ov-clause-{check_id}").set_value("EX-SMILE")
     at.selectbox(key=f"ov-verdict-{check_id}").set_value("pass")
     at.button[-1].click().run()  # the form's submit button, without a note
@@ -84,10 +87,21 @@ def test_override_is_kept_beside_the_machine_verdict_and_exported(reviewed, db):
     at.selectbox(key=f"ov-clause-{check_id}").set_value("EX-SMILE")
     at.selectbox(key=f"ov-verdict-{check_id}").set_value("pass")
     at.text_input(key=f"ov-note-{check_id}").input("戴口罩,看得出在笑")
+    at.button[-1].click().run()  # not confirmed: nothing saved
+    assert [e.value for e in at.error] == ["请先勾选确认"] and Store(db).counts()["overrides"] == 0
+    at.selectbox(key=f"ov-clause-{check_id}").set_value("EX-SMILE")
+    at.selectbox(key=f"ov-verdict-{check_id}").set_value("pass")
+    at.text_input(key=f"ov-note-{check_id}").input("戴口罩,看得出在笑")
+    at.checkbox(key=f"ov-sure-{check_id}").check()
     at.button[-1].click().run()
     assert not at.exception
     assert any(s.value == "审核意见已保存" for s in at.success)
-    table = at.dataframe[0].value
+    # The detail shows the reviewer's verdict beside the machine's failure; the summary counts it.
+    assert any("审核判定:✓ 通过(理由:戴口罩,看得出在笑)" in i.value for i in at.info)
+    summary = at.dataframe[0].value
+    assert summary.set_index("照片").loc["batch.zip/day1/one.jpg", "审核改判"] == 1
+    assert "项条款" in summary.iloc[0]["得分"]
+    table = at.dataframe[1].value
     row = table[(table["photo"] == "batch.zip/day1/one.jpg") & (table["clause"] == "EX-SMILE")].iloc[0]
     assert (row["判定"], row["审核判定"], row["审核备注"]) == ("✗ 未通过", "✓ 通过", "戴口罩,看得出在笑")
 
@@ -131,11 +145,14 @@ def test_a_video_is_reviewed_with_its_timeline_and_annotated_video(db, samples, 
     assert {s.value for s in at.success} == {"已检查 1 张照片", "已检查 1 段视频"}
     assert "检查了 30/60 帧(每秒 5 帧)" in "\n".join(c.value for c in at.caption)
     assert len(at.get("video")) == 1  # the annotated video
-    photos, times, still, timeline = (d.value for d in at.dataframe)
+    _, photos, times, still, timeline = (d.value for d in at.dataframe)
     assert set(photos["photo"]) == {"palm.jpg"}  # the photo table holds only photos
     always = times[times["条款"] == "EX-SMILE-ALWAYS"].iloc[0]
     assert always["判定"] == "✗ 未通过" and "smiling_share=0.5" in always["测量值"]
-    assert still[still["条款"] == "EX-SMILE"].iloc[0]["未通过(秒)"] == pytest.approx(3.0, abs=0.3)
+    smile = still[still["条款"] == "EX-SMILE"].iloc[0]
+    assert smile["未通过(秒)"] == pytest.approx(3.0, abs=0.3)
+    # The rule that made the verdict is beside it (3 s of 6 failing: 50% >= 20% and >= 1 s).
+    assert smile["判定"] == "✗ 未通过" and "未通过时间 ≥ 20% 且 ≥ 1 秒即不通过" in smile["判定规则"]
     [smile_lost] = timeline[timeline["条款"] == "EX-SMILE"].to_dict("records")
     assert smile_lost["判定"] == "✗ 未通过" and smile_lost["开始(秒)"] == pytest.approx(3.0, abs=0.3)
 

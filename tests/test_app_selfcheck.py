@@ -46,7 +46,9 @@ def test_uploaded_photo_shows_failing_clauses_with_text_advice_and_source(db, sa
     cards = texts(at)
     assert "PT-ONE-FINGER 忌用一根手指指点** — 未通过" in cards
     assert "原文:忌讳手势:用一根手指指点对方" in cards
-    assert "建议:" in cards and "`001_d513636bfd784d57.txt:2 (忌讳手势)`" in cards
+    assert "建议:" in cards and "出处:标准文件 001 第 2 行 (忌讳手势)" in cards and "严重程度:严重" in cards
+    # Measured values by name with units, the failing one marked first (not smile_score=0.0158).
+    assert "测量值:✗ 微笑程度 " in cards and "smile_score" not in cards
     table = at.dataframe[0].value
     assert set(table["条款"]) >= {"EX-SMILE", "PT-ONE-FINGER"}
     assert Store(db).counts()["checks"] == 0  # a guest's checks are not saved

@@ -5,6 +5,7 @@ that meets it and one that breaks it, and the verdicts survive moving, scaling a
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +20,8 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
                 [Body().turn_head(yaw=30), Body().turn_head(pitch=-15), Body().turn_head(roll=15)]),
     "ST-SHOULDERS": ([Body(), Body().tilt_shoulders(2)], [Body().tilt_shoulders(12)]),
     "ST-TORSO": ([Body(), Body().lean_forward(8)], [Body().lean_forward(35), Body().shift_hips(70)]),
-    "ST-ARMS": ([Body().arms_hanging(), Body().hands_folded()], [Body().hands_on_hips()]),
+    "ST-ARMS": ([Body().arms_hanging(), Body().hands_folded(), Body().hands_folded(right_over_left=False)],
+                [Body().hands_on_hips(), Body().arms_crossed()]),
     "ST-FEET-M": ([Body().feet(0.2, 0.4), Body().feet(1.0, 1.0)], [Body().feet(0.5, 0.5)]),
     "ST-FEET-F": ([Body().knees(0.25).feet(0.2, 0.4)],
                   [Body().knees(0.7).feet(0.2, 0.4), Body().knees(0.25).feet(0.6, 0.7)]),
@@ -29,6 +31,10 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
                    Body().hands_folded(height=0.35)]),
     "HD-FOLD-M": ([Body().hands_folded(), Body().arms_hanging(), Body().hands_behind_back()],
                   [Body().hands_on_hips(), Body().hands_folded(height=0.35)]),
+    # Either profile's way: the women's right over left, the men's left over right or at the sides.
+    "HD-FOLD": ([Body().hands_folded(), Body().hands_folded(right_over_left=False), Body().arms_hanging(),
+                 Body().hands_behind_back()],
+                [Body().hands_on_hips(), Body().hands_folded(height=0.35)]),
     "HD-DESK": ([Body().sit().forearms_on_desk()], [Body().sit().arms_hanging()]),
     "HD-TALK": ([Body().hands_folded(height=0.6).with_hand("right", OPEN)],
                 [Body().hand_on_face().with_hand("right", OPEN),
@@ -86,7 +92,7 @@ def affine(deg: float, scale: float, shift: tuple[float, float]) -> np.ndarray:
 
 # Clauses measured only against the body itself (not gravity or the image axes): they
 # must not change when the camera rolls by any angle.
-BODY_RELATIVE = {"ST-ARMS", "ST-FEET-M", "ST-FEET-F", "HD-FOLD-F", "HD-FOLD-M", "HD-TOUCH", "PT-ANGLE",
+BODY_RELATIVE = {"ST-ARMS", "ST-FEET-M", "ST-FEET-F", "HD-FOLD-F", "HD-FOLD-M", "HD-FOLD", "HD-TOUCH", "PT-ANGLE",
                  "PT-STRAIGHT", "PT-FINGERS", "PT-ONE-FINGER", "SI-LEGS-M", "SI-LEGS-F", "EX-SMILE",
                  "EX-SMILE-MODERATE", "DL-BOTH"}
 
@@ -119,3 +125,27 @@ def test_face_turned_away_is_not_judged_for_smile(standard):
     assert outcome(standard, "EX-SMILE", Body().smiling(1.0).turn_head(yaw=60)) == "not_visible"
     # ...but the head clause still sees the turn and fails it.
     assert outcome(standard, "ST-HEAD", Body().turn_head(yaw=60)) == "fail"
+
+
+def test_crossed_arms_and_hands_on_hips_fail_on_their_own_measures(standard):
+    """The upper arms may stay close to the trunk with crossed arms: the wrist across the
+    chest decides; a hand on the hip is seen by the bent elbow at the hip."""
+    crossed = measure_all(Body().arms_crossed().landmarks(), {"wrist_across_chest_sw", "upper_arm_hang_deg"})
+    assert crossed["wrist_across_chest_sw"].value > 0.4
+    assert crossed["upper_arm_hang_deg"].value < 25  # the old measure alone passed this
+    akimbo = measure_all(Body().hands_on_hips().landmarks(), {"hip_hand_elbow_deg"})["hip_hand_elbow_deg"]
+    assert akimbo.value < 130
+    for good in (Body().arms_hanging(), Body().hands_folded()):
+        values = measure_all(good.landmarks(), {"wrist_across_chest_sw", "hip_hand_elbow_deg"})
+        assert values["wrist_across_chest_sw"].value <= 0.15 and values["hip_hand_elbow_deg"].value >= 150
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (Path(__file__).parent / "../../shared/data/pypi-samples/bus.jpg").exists(),
+                    reason="../shared/data/pypi-samples not present")
+def test_crossed_arms_of_a_real_photo_fail_st_arms(checker):
+    result, _ = checker.check_file(Path(__file__).parent / "../../shared/data/pypi-samples/bus.jpg",
+                                   scenario="standing")
+    arms = next(c for c in result.report.clauses if c.id == "ST-ARMS")
+    assert arms.verdict == "fail"
+    assert next(m for m in arms.measurements if m.name == "wrist_across_chest_sw").ok is False

@@ -47,9 +47,9 @@ def test_html_is_self_contained_and_escaped(standard):
     assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (1280, 640, 3)
     rows = [clause_row("<b>x</b>.jpg", standard.by_id["PT-ONE-FINGER"], "fail", "en", note="<script>")]
     page = to_html("Review <1>", [Section("<b>x</b>.jpg", rows, jpeg, notes=["note & more"])], "en",
-                   summary=[{"clause": "PT-ONE-FINGER", "failed": "1/1"}], summary_title="Weakest").decode()
+                   summaries=[("Weakest", [{"clause": "PT-ONE-FINGER", "failed": "1/1"}])], dated="Made <now>").decode()
     assert "<script>" not in page and "&lt;script&gt;" in page and "Review &lt;1&gt;" in page
-    assert "note &amp; more" in page and "Weakest" in page
+    assert "note &amp; more" in page and "Weakest" in page and "Made &lt;now&gt;" in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing loaded from elsewhere
     data = re.search(r'src="data:image/jpeg;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(data) == jpeg

@@ -110,3 +110,17 @@ def test_real_photo_of_an_upper_body(checker, samples):
     assert any(p.en.startswith("Feet below the picture") for p in full.problems)
     face = check_placement(rgb, result.landmarks, "face")
     assert face.ok, [p.en for p in face.problems]
+
+
+def test_the_greeting_step_asks_for_what_its_clauses_need_not_the_feet():
+    """The bow is read from the shoulders and hips and its hands from the wrists: the greeting
+    step's framing needs those, so a counter webcam without the legs in view can start it."""
+    from posture.routine import STEPS
+
+    greet = next(s for s in STEPS if s.key == "greet")
+    no_legs = person(moved={P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525), P.LEFT_KNEE: (350, 490),
+                            P.RIGHT_KNEE: (290, 490)})
+    assert check_placement(frame(), no_legs, greet.framing).ok
+    no_hips = person(moved={P.LEFT_HIP: (350, 500), P.RIGHT_HIP: (290, 500), P.LEFT_KNEE: (350, 510),
+                            P.RIGHT_KNEE: (290, 510), P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525)})
+    assert not check_placement(frame(), no_hips, greet.framing).ok

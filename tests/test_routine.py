@@ -187,7 +187,7 @@ def test_weakest_clauses_of_a_group():
         ("Li", "EX-SMILE", "fail"), ("Li", "PT-ONE-FINGER", "pass"), ("Li", "ST-FEET-F", "not_visible"),
         ("Zhao", "EX-SMILE", "pass"), ("Zhao", "PT-ONE-FINGER", "pass"),
     ]
-    table = trainee_table(rows)
+    table = trainee_table([(*r, False) for r in rows])
     assert table["Wang"]["PT-ONE-FINGER"] == "fail"  # failed in one of two steps
     assert table["Li"]["ST-FEET-F"] == "not_visible"
     stats = weakest_clauses(table)

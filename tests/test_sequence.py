@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sequences import LandmarkChecker, blend, bump, clause, run, verdicts, with_irises
-from synthetic import Body
+from synthetic import ONE_FINGER, OPEN, Body
 
 from posture.sequence import SequenceTracker
 
@@ -406,3 +406,54 @@ def test_standing_still_is_not_walking(standard):
     tracker, report = run(standard, lambda t: Body().hands_folded(), duration=5)
     assert tracker.walk.walks == []
     assert verdicts(report)["WK-POSTURE"] == "not_observed"
+
+
+# --- a still clause's verdict over time (still_over_time in standards/settings.yaml) ---------
+
+def _still(report, cid: str):
+    return next(s for s in report.still if s.id == cid)
+
+
+def test_a_critical_clause_fails_once_it_has_held_a_short_time(standard):
+    """One finger pointed for 2 s of 10 (it passed before: 8 s passing outweighed 2 s failing);
+    a 0.3 s glitch stays under critical_hold_s (0.5 s) and passes."""
+    rule = standard.settings.still_over_time
+    for start, length, expected in ((4.0, 2.0, "fail"), (4.0, 0.3, "pass")):
+        def body(t: float, start=start, length=length) -> Body:
+            return Body().with_hand("right", ONE_FINGER if start <= t < start + length else OPEN)
+
+        _, report = run(standard, body, duration=10)
+        s = _still(report, "PT-ONE-FINGER")
+        assert s.verdict == expected, (length, s)
+        assert s.longest_fail_s == pytest.approx(length, abs=0.15)
+        assert f"{rule.critical_hold_s:g} s" in s.rule.en and "critical" in s.rule.en
+
+
+def test_other_clauses_fail_by_share_of_time_with_a_minimum_duration(standard):
+    """Hands on the hips for 2.3 s of 10 (23% >= fail_share 20%, >= min_fail_s 1 s) fails
+    ST-ARMS; 0.8 s of 3 (27%, but under 1 s) and 1.5 s of 10 (15%) pass."""
+    for duration, length, expected in ((10, 2.3, "fail"), (3, 0.8, "pass"), (10, 1.5, "pass")):
+        def body(t: float, length=length) -> Body:
+            return Body().hands_on_hips() if 1.5 <= t < 1.5 + length else Body().arms_hanging()
+
+        _, report = run(standard, body, duration=duration)
+        s = _still(report, "ST-ARMS")
+        assert s.seconds_fail == pytest.approx(length, abs=0.15)
+        assert s.verdict == expected, (duration, length, s)
+        assert "20%" in s.rule.en and "failing" in s.rule.en
+
+
+def test_a_scenario_counts_only_once_it_has_held(standard):
+    """A standing video read as "sitting" for 0.2 s (two frames) does not judge the seated
+    clauses; 2 s of sitting does."""
+    for length, judged in ((0.2, False), (2.0, True)):
+        def body(t: float, length=length) -> Body:
+            return Body().sit().turn_head(yaw=35) if 3.0 <= t < 3.0 + length else Body()
+
+        _, report = run(standard, body, duration=8, scenario="auto")
+        si_head = [s for s in report.still if s.id == "SI-HEAD"]
+        if judged:
+            assert si_head and si_head[0].verdict == "fail"
+        else:
+            assert not si_head or si_head[0].verdict == "not_visible"
+        assert _still(report, "ST-HEAD").verdict == "pass"

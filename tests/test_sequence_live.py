@@ -92,7 +92,7 @@ def test_overlay_shows_the_last_bow_and_a_failed_greeting(standard):
     texts = [text for text, _ in lines]
     assert any("1 bow(s)" in t and "bow 20° ok" in t and "smile NO" in t for t in texts)
     assert ("no smile: a failed greeting", RED) in lines
-    assert any(t.startswith("smiling NO 0%") for t in texts)
+    assert any(t.startswith("smiling 0% of the time (now not smiling)") for t in texts)
     zh = [text for text, _ in overlay_lines(state, "zh")]
     assert any("鞠躬 20°" in t for t in zh)
 

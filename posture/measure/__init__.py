@@ -107,4 +107,4 @@ def hidden_measurements(lm: Landmarks, names: set[str]) -> dict[str, str]:
 
 
 # Importing the modules fills the registry.
-from posture.measure import body, face, gaze, hands, motion, view  # noqa: E402,F401
+from posture.measure import arms, body, face, gaze, hands, motion, view  # noqa: E402,F401

@@ -779,16 +779,21 @@ class StillTrack:
     track: StateTrack
     alert: IntervalDetector
     intervals: int = 0
+    present_since: float | None = None  # start of the current run of frames the clause applied to
+    pending: list[tuple[float, bool | None]] = field(default_factory=list)  # that run, until it has held
 
 
 class StillMonitor:
     """Every still clause over time: seconds passed/failed/not visible, and its failures
     debounced (shown after ``show_after_s``, cleared after ``clear_after_s``) for live alerts
-    and the timeline."""
+    and the timeline. A clause's frames count only once the scenario it belongs to has held
+    ``scenario_hold_s`` (a flicker of the scenario reading is dropped, not judged)."""
 
-    def __init__(self, rec: Recorder, show_after_s: float, clear_after_s: float, bow: BowMonitor | None) -> None:
+    def __init__(self, rec: Recorder, show_after_s: float, clear_after_s: float, bow: BowMonitor | None,
+                 scenario_hold_s: float = 0.0) -> None:
         self.rec = rec
         self.show_after_s, self.clear_after_s = show_after_s, clear_after_s
+        self.scenario_hold_s = scenario_hold_s
         self.bow = bow
         self.tracks: dict[str, StillTrack] = {}
 
@@ -809,8 +814,19 @@ class StillMonitor:
         for cid, st in self.tracks.items():
             v = s.still.get(cid)
             state = None if v is None else self._state(v, bowing)
-            st.track.add(s.t, state)
+            # The live alert has its own delay (show_after_s); the time accounting waits for
+            # the scenario to hold.
             self._mark(st, st.alert.update(s.t, None if state is None else not state))
+            if v is None:  # the frame's scenario is not this clause's: what was pending is dropped
+                st.present_since, st.pending = None, []
+                st.track.add(s.t, None)
+                continue
+            st.present_since = s.t if st.present_since is None else st.present_since
+            st.pending.append((s.t, state))
+            if s.t - st.present_since >= self.scenario_hold_s:
+                for t, held in st.pending:
+                    st.track.add(t, held)
+                st.pending = []
 
     def _mark(self, st: StillTrack, interval: Interval | None) -> None:
         if interval is None:

@@ -59,12 +59,15 @@ def overlay_lines(state: SequenceState, lang: Lang = "zh") -> list[tuple[str, tu
         lines.append((head + _bow_line(last, lang), _COLOUR[last.greeting] if recent else WHITE))
         if recent and last.smile == "fail":
             lines.append(("没有微笑就是失败的问候" if zh else "no smile: a failed greeting", RED))
-    m = _MARK[lang]
-    now = {True: m["pass"], False: m["fail"], None: m["not_visible"]}
-    stats = (f"微笑 {now[state.smiling]} {_pct(state.smile_share)} · 注视 {now[state.looking]} "
-             f"{_pct(state.focus_share)} · 点头 {state.nods}" if zh else
-             f"smiling {now[state.smiling]} {_pct(state.smile_share)} · eyes on camera {now[state.looking]} "
-             f"{_pct(state.focus_share)} · nods {state.nods}")
+    # Shares of the session's time, with the state now in words: "微笑 × 80%" read as
+    # "the smile fails 80%".
+    smile_now = {True: ("在笑", "smiling"), False: ("没笑", "not smiling"), None: ("看不到", "not seen")}
+    look_now = {True: ("在看", "looking"), False: ("没看", "looking away"), None: ("看不到", "not seen")}
+    i = 0 if zh else 1
+    stats = (f"微笑占时 {_pct(state.smile_share)}(此刻{smile_now[state.smiling][i]})· "
+             f"注视占时 {_pct(state.focus_share)}(此刻{look_now[state.looking][i]})· 点头 {state.nods} 次" if zh else
+             f"smiling {_pct(state.smile_share)} of the time (now {smile_now[state.smiling][i]}) · "
+             f"eyes on camera {_pct(state.focus_share)} (now {look_now[state.looking][i]}) · nods {state.nods}")
     lines.append((stats, WHITE))
     if state.walking:
         lines.append(("行走中" if zh else "walking", WHITE))

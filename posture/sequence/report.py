@@ -49,9 +49,12 @@ class StillClauseSummary(BaseModel):
     id: str
     title: Text
     severity: str
-    verdict: str = Field(description="pass | fail | not_visible: the outcome for most of the time it was judged")
+    verdict: str = Field(description="pass | fail | not_visible, by the rule in standards/settings.yaml "
+                                     "(still_over_time)")
+    rule: Text = Field(description="the rule that made the verdict, with its figures")
     seconds_pass: float
     seconds_fail: float
+    longest_fail_s: float = Field(description="the longest failing stretch (seconds)")
     seconds_not_visible: float
     deviations: int = Field(description="failing stretches that held long enough to be shown live (debounced)")
 

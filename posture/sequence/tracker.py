@@ -42,7 +42,9 @@ from posture.sequence.report import (
     VideoReport,
     VideoScore,
 )
+from posture.sequence.still_rule import still_verdict
 from posture.standards import Standard
+from posture.verdicts import Verdict
 
 # Live alerts: a deviation is shown once it has held this long and cleared once it has
 # been gone this long (the app's defaults, posture.settings).
@@ -82,6 +84,17 @@ NEEDS: dict[type[Monitor], frozenset[str]] = {
     WalkMonitor: frozenset({"ankle_stagger_m", "left_arm_swing_deg", "right_arm_swing_deg", "head_pitch_deg",
                             "trunk_flexion_deg"}),
 }
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One checked frame as the session uses it: whether a person could be judged, the raw
+    measurements the monitors read, the scenarios, the still verdicts by clause id."""
+
+    person: bool
+    raw: dict[str, float | None]
+    scenarios: tuple[str, ...]
+    still: dict[str, Verdict]
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,9 @@ class SequenceTracker:
         self.walk = WalkMonitor(self.rec, by["WK-POSTURE"], standard) if "WK-POSTURE" in by else None
         self.monitors: list[Monitor] = [m for m in (self.bow, self.nod, self.smile, self.focus, self.gesture,
                                                     self.touch, self.rest, self.walk) if m is not None]
-        self.still = StillMonitor(self.rec, show_after_s, clear_after_s, self.bow)
+        self.still_rule = standard.settings.still_over_time
+        self.still = StillMonitor(self.rec, show_after_s, clear_after_s, self.bow,
+                                  scenario_hold_s=self.still_rule.scenario_hold_s)
         self.needs = frozenset().union(*(NEEDS[type(m)] for m in self.monitors))
         self.smoother = Smoother({k: v for k, v in SMOOTHING.items() if k in self.needs})
         self.scenarios_seen: set[str] = set()
@@ -139,22 +154,36 @@ class SequenceTracker:
         self._finished = False
         self._state: SequenceState | None = None
 
-    def update(self, t: float, result: CheckResult) -> SequenceState:
-        """Feed one checked frame taken at ``t`` seconds; returns the live state. A frame not
-        later than the previous one is ignored (its state is returned again)."""
-        if self._finished:
-            raise RuntimeError("the session is finished; start a new SequenceTracker")
-        if self.last_t is not None and t <= self.last_t and self._state is not None:
-            return self._state
-        started = time.perf_counter()
+    def observe(self, result: CheckResult) -> Observation:
+        """What the session needs of one checked frame (a worker checking a time range of a
+        video sends these back; see posture.batch.video_parts)."""
         person = result.report.person.judgeable  # found, and large enough to be judged
         raw: dict[str, float | None] = {n: None for n in self.needs}
         if person:
             measured = measure_all(result.landmarks, set(self.needs))
             raw.update({n: (m.value if m is not None else None) for n, m in measured.items()})
-            self.scenarios_seen.update(result.report.scenarios)
+        return Observation(person, raw, tuple(result.report.scenarios) if person else (),
+                           {v.clause.id: v for v in result.verdicts})
+
+    def update(self, t: float, result: CheckResult) -> SequenceState:
+        """Feed one checked frame taken at ``t`` seconds; returns the live state. A frame not
+        later than the previous one is ignored (its state is returned again)."""
+        if self.last_t is not None and t <= self.last_t and self._state is not None and not self._finished:
+            return self._state
+        return self.add(t, self.observe(result))
+
+    def add(self, t: float, obs: Observation) -> SequenceState:
+        """:meth:`update` with the frame already observed (:meth:`observe`)."""
+        if self._finished:
+            raise RuntimeError("the session is finished; start a new SequenceTracker")
+        if self.last_t is not None and t <= self.last_t and self._state is not None:
+            return self._state
+        started = time.perf_counter()
+        person, raw = obs.person, obs.raw
+        if person:
+            self.scenarios_seen.update(obs.scenarios)
             self.person_frames += 1
-        sample = Sample(t, self.smoother(t, raw), raw, {v.clause.id: v for v in result.verdicts})
+        sample = Sample(t, self.smoother(t, raw), raw, obs.still)
         for monitor in self.monitors:
             monitor.update(sample)
         self.still.update(sample)
@@ -248,7 +277,9 @@ class SequenceTracker:
     def _still_summary(self, cid: str) -> StillClauseSummary:
         st = self.still.tracks[cid]
         ok, bad, unseen = (st.track.seconds(True), st.track.seconds(False), st.track.seconds(None))
-        verdict = "not_visible" if ok + bad <= 0 else ("pass" if ok >= bad else "fail")
+        longest = st.track.longest(False)[0]
+        verdict, rule = still_verdict(st.clause.severity, ok, bad, longest, self.still_rule)
         return StillClauseSummary(id=cid, title=st.clause.title, severity=st.clause.severity, verdict=verdict,
+                                  rule=rule, longest_fail_s=round(longest, 2),
                                   seconds_pass=round(ok, 2), seconds_fail=round(bad, 2),
                                   seconds_not_visible=round(unseen, 2), deviations=st.intervals)

@@ -24,8 +24,19 @@ from posture.webapp import resources
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, status_line
 from posture.webapp.render import clause_card, live_session_summary, routine_summary, show_report
+from posture.webapp.state import upload_cap_mb
+from posture.webapp.words import values_words
 
 PHOTO_TYPES = sorted(s.lstrip(".") for s in IMAGE_SUFFIXES)
+
+
+def photo_cap_mb() -> int:
+    """The uploader's own limit: the app's photo limit, so the page states the real one."""
+    return upload_cap_mb(resources.settings().limits.max_file_bytes)
+
+
+def photo_limit_text(lang: Lang) -> str:
+    return t("photo_limit", lang, mb=resources.settings().limits.max_file_bytes / 2**20)
 OnDone = Callable[[list[StepResult]], None]
 
 
@@ -77,7 +88,9 @@ def _live_side(ctx: Any, lang: Lang) -> None:
     if state is None:
         st.info(t("live_waiting", lang) if ctx.state.playing else t("live_hint", lang))
         return
-    st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
+    delay = processor.overlay_delay_ms
+    st.caption(f"{t('fps_shown', lang)}: {processor.shown_fps:.1f} · {t('fps', lang)}: {state.fps:.1f} · "
+               f"{t('overlay_delay', lang)}: {'-' if delay is None else f'{delay:.0f}'} ms")
     standard = resources.standard()
     st.markdown(f"#### {t('running_events', lang)}")
     st.markdown("\n".join(f"- {text}" for text, _ in overlay_lines(state.sequence, lang)))
@@ -86,7 +99,7 @@ def _live_side(ctx: Any, lang: Lang) -> None:
         st.success(t("all_pass_now", lang))
     by_id = {c.id: c for c in state.report.clauses}
     for clause_id in sorted(state.shown):
-        values = by_id[clause_id].values_text() if clause_id in by_id else ""
+        values = values_words(by_id[clause_id], lang) if clause_id in by_id else ""
         clause_card(standard.by_id[clause_id], lang, "fail", values)
     hidden = [c.id for c in state.report.clauses if c.verdict == "not_visible"]
     if hidden:
@@ -146,9 +159,12 @@ def _routine_side(ctx: Any, lang: Lang, state_key: str, on_done: OnDone) -> None
                 st.success(t("placement_ok", lang))
         if st.button(t("routine_skip", lang), key=f"{state_key}-skip"):
             processor.skip_step()
-    elif state is not None:
-        st.caption(f"{t('fps', lang)}: {state.fps:.1f}")
-        if state.placement.problems:
+    elif processor.shown_fps > 0:  # frames are coming; the first check may still be under way
+        checked = state.fps if state is not None else 0.0
+        st.caption(f"{t('fps_shown', lang)}: {processor.shown_fps:.1f} · {t('fps', lang)}: {checked:.1f}")
+        if state is None:
+            st.info(t("live_waiting", lang))
+        elif state.placement.problems:
             st.markdown(f"**{t('placement', lang)}**")
             for problem in state.placement.problems:
                 st.warning(problem.get(lang))
@@ -205,7 +221,8 @@ def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: 
         st.markdown(f"### {t('step_of', lang, i=len(results) + 1, n=len(steps))} · {step.name.get(lang)}")
         st.info(f"{step.instruction.get(lang)}  \n{t('snap_step', lang)}")
         shot = st.camera_input(t("take_photo", lang), key=f"{state_key}-cam-{len(results)}")
-        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}")
+        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}",
+                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
         source = shot if shot is not None else upload
         if source is not None:
             checked = _check_upload(source.getvalue(), source.name, lang, step.scenario, profile)
@@ -220,7 +237,7 @@ def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: 
                 results.append(step_result)
                 st.rerun()
         if st.button(t("routine_skip", lang), key=f"{state_key}-skip-{len(results)}"):
-            results.append(skipped_step(step))
+            results.append(skipped_step(step, profile))
             st.rerun()
         if results:
             st.caption(" · ".join(f"{r.step.name.get(lang)} ✓" for r in results))
@@ -245,7 +262,8 @@ def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
     if camera:
         source = st.camera_input(t("take_photo", lang), key="photo-check-cam")
     else:
-        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload")
+        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload",
+                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
     if source is None:
         return
     checked = _check_upload(source.getvalue(), source.name, lang, scenario, profile)
@@ -261,4 +279,6 @@ def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
         seen.add(token)
         on_checked(source.name, result, picture)
     st.subheader(t("result", lang))
-    show_report(result, picture, lang, resources.standard())
+    # On the page the failing clauses are listed beside the picture, so it is shown without
+    # its panel, at the column's full width (the saved picture keeps the panel).
+    show_report(result, annotate(rgb, result, lang, panel=False), lang, resources.standard())

@@ -10,6 +10,7 @@ import streamlit as st
 from posture.standards import Lang
 from posture.webapp import resources
 from posture.webapp.i18n import t
+from posture.webapp.trainee_report import trainee_report_html
 
 
 def _delete(lang: Lang) -> None:
@@ -43,6 +44,10 @@ def page(lang: Lang, keep_pictures: bool) -> None:
         st.table(pd.DataFrame([{t("session", lang): p.title,
                                 t("date", lang): f"{datetime.fromtimestamp(p.created):%Y-%m-%d %H:%M}",
                                 t("pass_rate", lang): f"{p.passed}/{p.judged} ({p.share:.0%})"} for p in points]))
+        st.download_button(t("print_report", lang),
+                           trainee_report_html(store, resources.standard(), trainee_id, lang),
+                           f"trainee-{trainee_id}.html", "text/html", key="history-report",
+                           help=t("print_report_help", lang))
     else:
         st.info(t("no_history", lang))
     cols = st.columns(3)

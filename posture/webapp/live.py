@@ -123,8 +123,18 @@ class LiveProcessor(VideoProcessorBase):
         self._sequence = self._new_session()
         self._routine: RoutineRun | None = None
         self._state: LiveState | None = None
-        self._times: deque[float] = deque()
+        self._times: deque[float] = deque()  # times of the checked frames
+        self._shown_times: deque[float] = deque()  # times of the frames shown
         self._frames = 0
+        # The latest check's drawing, drawn again on every camera frame until the next one.
+        # (frame time, the drawn picture, where the drawing is): laid over each camera frame.
+        self._drawn: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._delays_s: deque[float] = deque(maxlen=90)
+        # The frame waiting to be checked (at most one) and the checking thread.
+        self._pending_cv = threading.Condition()
+        self._pending: tuple[np.ndarray, float] | None = None
+        self._busy = self._stopping = False
+        self._worker: threading.Thread | None = None
 
     def _new_session(self) -> SequenceTracker:
         return SequenceTracker(self._standard, profile=self._profile, scenario=self._scenario,
@@ -143,7 +153,7 @@ class LiveProcessor(VideoProcessorBase):
 
     def start_routine(self, steps: list[Step]) -> None:
         with self._lock:
-            self._routine = RoutineRun(steps)
+            self._routine = RoutineRun(steps, profile=self._profile)
             self._sequence = self._new_session()
 
     def skip_step(self) -> None:
@@ -179,6 +189,15 @@ class LiveProcessor(VideoProcessorBase):
 
     def process(self, view: np.ndarray, t: float) -> np.ndarray:
         """Check one selfie-view RGB frame taken at time ``t``; returns the picture to show."""
+        with self._pending_cv:
+            self._busy = True
+        try:
+            return self._process(view, t)
+        finally:
+            with self._pending_cv:
+                self._busy = False
+
+    def _process(self, view: np.ndarray, t: float) -> np.ndarray:
         with self._lock:
             routine = self._routine
             step = routine.status(t).step if routine is not None else None
@@ -199,6 +218,7 @@ class LiveProcessor(VideoProcessorBase):
         placement = check_placement(view, result.landmarks, framing)
         shown = sequence.failing_still
         picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
+        drawing = (picture != view).any(axis=2) if picture.shape == view.shape else None
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)
@@ -209,17 +229,97 @@ class LiveProcessor(VideoProcessorBase):
             fps = (len(self._times) - 1) / span if span > 0 else 0.0
             self._frames += 1
             self._state = LiveState(result.report, shown, sequence, placement, fps, status, self._frames)
+            self._drawn = (t, picture, drawing)
         return picture
 
     def recv(self, frame: av.VideoFrame) -> av.VideoFrame:
+        """Every camera frame is shown at once with the latest checked skeleton and verdicts
+        drawn on it; the checking runs in its own thread at its own rate, on the newest
+        frame only (a frame that came while it was busy replaces the waiting one: stale
+        frames are dropped, never queued)."""
         rgb = frame.to_ndarray(format="rgb24")
         view = np.ascontiguousarray(rgb[:, ::-1])  # the camera's frame as a mirror shows it
-        picture = self.process(view, self._clock())
+        t = self._clock()
+        self._submit(view, t)
+        picture = self.compose(view, t)
         out = av.VideoFrame.from_ndarray(picture, format="rgb24")
         out.pts = frame.pts
         if frame.time_base is not None:
             out.time_base = frame.time_base
+        with self._lock:
+            self._shown_times.append(t)
+            while self._shown_times and t - self._shown_times[0] > FPS_WINDOW_S:
+                self._shown_times.popleft()
         return out
 
+    def _submit(self, view: np.ndarray, t: float) -> None:
+        with self._pending_cv:
+            self._pending = (view, t)  # replaces a frame still waiting: only the newest is checked
+            self._pending_cv.notify()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._check_loop, name="posture-live-check", daemon=True)
+                self._worker.start()
+
+    def _check_loop(self) -> None:
+        while True:
+            with self._pending_cv:
+                while self._pending is None and not self._stopping:
+                    self._pending_cv.wait()
+                if self._stopping:
+                    return
+                view, t = self._pending
+                self._pending = None
+            self.process(view, t)
+
+    def wait_checked(self, timeout: float = 10.0) -> bool:
+        """Block until the frames submitted so far have been checked (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._pending_cv:
+                if self._pending is None and not self._busy:
+                    return True
+            time.sleep(0.005)
+        return False
+
+    def compose(self, view: np.ndarray, t: float | None = None) -> np.ndarray:
+        """``view`` (taken at ``t``) with the latest checked frame's drawing (the frame itself
+        until one is checked). The drawing's age, from the camera frame it was checked on to
+        this frame, is the camera-to-overlay delay."""
+        with self._lock:
+            drawn = self._drawn
+        if drawn is None:
+            return view
+        checked_t, picture, drawing = drawn
+        if drawing is None or picture.shape != view.shape:
+            return picture
+        # Only the drawn pixels (skeleton, labels, banners) are copied over the new frame: a few
+        # milliseconds, where drawing again would take the check's drawing time on every frame.
+        out = view.copy()
+        np.copyto(out, picture, where=drawing[..., None])
+        if t is not None:
+            with self._lock:
+                self._delays_s.append(max(0.0, self._clock() - checked_t))
+        return out
+
+    @property
+    def overlay_delay_ms(self) -> float | None:
+        """Median age of the drawing shown (camera frame checked -> frame shown), recent frames."""
+        with self._lock:
+            delays = sorted(self._delays_s)
+        return 1e3 * delays[len(delays) // 2] if delays else None
+
+    @property
+    def shown_fps(self) -> float:
+        """Camera frames shown per second over the last few seconds."""
+        with self._lock:
+            times = list(self._shown_times)
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return (len(times) - 1) / span if span > 0 else 0.0
+
     def on_ended(self) -> None:
+        with self._pending_cv:
+            self._stopping = True
+            self._pending_cv.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=5.0)
         self._checker.close()

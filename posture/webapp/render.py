@@ -12,10 +12,12 @@ import streamlit as st
 
 from posture.exports import jpeg_bytes
 from posture.pipeline import CheckResult
-from posture.routine import StepResult, combine
+from posture.results import SessionResult, session_result
+from posture.routine import StepResult
 from posture.sequence import VideoReport
 from posture.standards import Clause, Lang, Standard
 from posture.webapp.i18n import t
+from posture.webapp.words import severity_word, source_words, values_words
 
 MARKS = {"pass": "✓", "fail": "✗", "not_visible": "?"}
 
@@ -32,9 +34,10 @@ def clause_card(clause: Clause, lang: Lang, verdict: str | None = None, values: 
     lines = [head, f"- {t('original', lang)}:{clause.original}" if lang == "zh"
              else f"- {t('original', lang)}: {clause.original}  \n  ({clause.english})",
              f"- {t('advice', lang)}{':' if lang == 'zh' else ': '}{clause.advice.get(lang)}",
-             f"- {t('source', lang)}{':' if lang == 'zh' else ': '}`{clause.source.file}:{clause.source.lines}`"]
+             f"- {t('severity', lang)}{':' if lang == 'zh' else ': '}{severity_word(clause.severity, lang)}",
+             f"- {t('source', lang)}{':' if lang == 'zh' else ': '}{source_words(clause, lang)}"]
     if values:
-        lines.append(f"- {t('values', lang)}{':' if lang == 'zh' else ': '}`{values}`")
+        lines.append(f"- {t('values', lang)}{':' if lang == 'zh' else ': '}{markdown_escaped(values)}")
     st.markdown("\n".join(lines))
 
 
@@ -42,7 +45,9 @@ def report_header(result: CheckResult, lang: Lang) -> None:
     report = result.report
     s = report.score
     cols = st.columns(2)
-    cols[0].metric(t("score", lang), "-" if s.overall is None else f"{s.overall:.0f}")
+    cols[0].metric(t("score", lang), "-" if s.overall is None else f"{s.overall:.0f} / 100",
+                   help=t("score_help", lang))
+    cols[0].caption(s.text(lang))
     cols[1].markdown(t("counts", lang, p=s.passed, f=s.failed, n=s.not_visible) + "  \n"
                      + f"{t('scenario', lang)}: {report.scenario_reason.get(lang)}")
     for warning in report.person.warnings:
@@ -54,10 +59,11 @@ def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
     order = {"fail": 0, "not_visible": 2, "pass": 1}
     rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
              t("verdict", lang): verdict_text(c.verdict, lang),
-             t("values", lang): c.values_text(),
+             t("severity", lang): severity_word(c.severity, lang),
+             t("values", lang): values_words(c, lang),
              t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else "",
              t("original", lang): c.original if lang == "zh" else f"{c.original} ({c.english})",
-             t("source", lang): f"{c.source.file}:{c.source.lines}"}
+             t("source", lang): source_words(c, lang)}
             for c in sorted(result.report.clauses, key=lambda c: (order[c.verdict], c.id))]
     return pd.DataFrame(rows)
 
@@ -72,26 +78,23 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
         if not failed:
             st.success(t("all_pass_now", lang))
         for c in failed:
-            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
+            clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
     st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
 
 
-def step_verdicts(results: list[StepResult]) -> dict[str, str]:
-    """Per clause, one verdict over the steps done (a failure in any step is a failure);
-    skipped steps do not count."""
-    collected: dict[str, list[str]] = {}
-    for r in results:
-        for o in ([] if r.skipped else r.outcomes):
-            collected.setdefault(o.clause, []).append(o.verdict)
-    return {c: combine(v) for c, v in collected.items()}
+def routine_result(results: list[StepResult], standard: Standard) -> SessionResult:
+    """The routine's result, as History and the exports count it (posture.results)."""
+    return session_result(((o.clause, o.verdict, r.skipped) for r in results for o in r.outcomes),
+                          {c.id: c.severity for c in standard.clauses}, standard.settings.severity_weights)
 
 
 def routine_summary(results: list[StepResult], lang: Lang, standard: Standard) -> None:
     """The final summary: a table of steps and clauses, then what to improve with advice."""
     st.subheader(t("summary", lang))
-    verdicts = step_verdicts(results)
-    counts = {v: sum(1 for x in verdicts.values() if x == v) for v in ("pass", "fail", "not_visible")}
-    st.markdown(t("summary_counts", lang, p=counts["pass"], f=counts["fail"], n=counts["not_visible"]))
+    result = routine_result(results, standard)
+    verdicts = result.verdicts
+    st.markdown(t("summary_counts", lang, p=result.passed, f=result.failed, n=result.not_visible)
+                + " · " + t("session_score", lang, s="–" if result.score is None else f"{result.score:.0f}"))
     rows = []
     for r in results:
         for o in r.outcomes:
@@ -130,7 +133,8 @@ def still_table(report: VideoReport, lang: Lang) -> pd.DataFrame:
     """The still clauses over time: seconds passing, failing and not visible, failures first."""
     order = {"fail": 0, "pass": 1, "not_visible": 2}
     return pd.DataFrame([{t("clause", lang): s.id, t("title", lang): s.title.get(lang),
-                          t("verdict", lang): verdict_text(s.verdict, lang), t("seconds_fail", lang): s.seconds_fail,
+                          t("verdict", lang): verdict_text(s.verdict, lang), t("rule", lang): s.rule.get(lang),
+                          t("seconds_fail", lang): s.seconds_fail,
                           t("seconds_pass", lang): s.seconds_pass,
                           t("seconds_not_visible", lang): s.seconds_not_visible, t("deviations", lang): s.deviations}
                          for s in sorted(report.still, key=lambda s: (order[s.verdict], -s.seconds_fail, s.id))])
@@ -168,7 +172,8 @@ def live_session_summary(report: VideoReport, lang: Lang, standard: Standard) ->
         st.markdown(f"**{t('still_failing', lang)}**")
         for s in failing:
             clause_card(standard.by_id[s.id], lang, s.verdict,
-                        t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations))
+                        t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations)
+                        + f" · {s.rule.get(lang)}")
 
 
 def data_url(jpeg: bytes) -> str:

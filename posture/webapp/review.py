@@ -33,8 +33,10 @@ from posture.webapp.render import (
     thumbnail,
     verdict_text,
 )
+from posture.webapp.state import choice_key, upload_cap_mb
 from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
 from posture.webapp.video_review import export_rows as video_export_rows
+from posture.webapp.words import source_words, values_words
 
 VIDEO_TYPES = sorted(s.lstrip(".") for s in VIDEO_SUFFIXES)
 
@@ -124,9 +126,9 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
             t("title", lang): standard.by_id[r.clause].title.get(lang),
             t("verdict", lang): verdict_text(r.verdict, lang),
             t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
-            t("values", lang): clause.values_text(), t("advice", lang): clause.advice.get(lang),
+            t("values", lang): values_words(clause, lang), t("advice", lang): clause.advice.get(lang),
             t("original", lang): clause.original if lang == "zh" else f"{clause.original} ({clause.english})",
-            t("source", lang): f"{clause.source.file}:{clause.source.lines}"})
+            t("source", lang): source_words(clause, lang)})
     return pd.DataFrame(out)
 
 
@@ -161,38 +163,64 @@ def export_json(batch: ReviewBatch, rows: list[ResultRow]) -> bytes:
     })
 
 
-def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> bytes:
+def export_html(batch: ReviewBatch, rows: list[ResultRow], lang: Lang, with_pictures: bool = True) -> bytes:
     by_check: dict[int, list[dict[str, str]]] = {}
     rows = photo_rows(batch, rows)
     for row, r in zip(_photo_export_rows(batch, rows, lang), rows, strict=True):
         by_check.setdefault(r.check_id, []).append(row)
-    sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated) for i in batch.items]
-    sections += [Section(v.name, video_export_rows(v, lang), v.frame_jpeg) for v in batch.videos]
+    sections = [Section(i.name, by_check.get(i.check_id, []), i.annotated if with_pictures else None)
+                for i in batch.items]
+    sections += [Section(v.name, video_export_rows(v, lang), v.frame_jpeg if with_pictures else None)
+                 for v in batch.videos]
     if batch.refused:
         sections.append(Section(t("refused", lang), [], None,
                                 notes=[f"{r.name}: {r.reason.get(lang)}" for r in batch.refused]))
-    return to_html(t("mode_review", lang), sections, lang)
+    return to_html(t("mode_review", lang), sections, lang,
+                   dated=t("report_dated", lang, when=time.strftime("%Y-%m-%d %H:%M")))
 
 
 def _override(item: ReviewItem, lang: Lang) -> None:
+    """A reviewer's verdict on one clause: nothing is preselected, Enter does not submit, and
+    saving needs the confirmation box ticked and a note."""
     clauses = [c.id for c in item.result.report.clauses]
-    with st.form(f"override-{item.check_id}", clear_on_submit=True):
+    titles = {c.id: f"{c.id} {c.title.get(lang)}" for c in item.result.report.clauses}
+    with st.form(f"override-{item.check_id}", clear_on_submit=True, enter_to_submit=False):
         st.markdown(f"**{t('override', lang)}**")
-        cols = st.columns([2, 2, 4])
-        clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}")
-        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS, key=f"ov-verdict-{item.check_id}",
+        cols = st.columns([3, 2, 4])
+        clause = cols[0].selectbox(t("clause", lang), clauses, key=f"ov-clause-{item.check_id}", index=None,
+                                   placeholder=t("choose", lang), format_func=titles.get)
+        verdict = cols[1].selectbox(t("reviewer_verdict", lang), VERDICTS, index=None, placeholder=t("choose", lang),
+                                    key=choice_key(f"ov-verdict-{item.check_id}"),
                                     format_func=lambda v: verdict_text(v, lang))
         note = cols[2].text_input(t("note", lang), key=f"ov-note-{item.check_id}")
+        sure = st.checkbox(t("confirm_override", lang), key=f"ov-sure-{item.check_id}")
         if st.form_submit_button(t("save_override", lang)):
-            if not note.strip():
+            if clause is None or verdict is None:
+                st.error(t("override_choose", lang))
+            elif not note.strip():
                 st.error(t("note_required", lang))
+            elif not sure:
+                st.error(t("override_confirm_first", lang))
             else:
                 try:
                     resources.store().add_override(item.check_id, clause, verdict, note)
                     st.session_state["review-message"] = t("override_saved", lang)
                     st.rerun()
                 except StoreError as exc:
-                    st.error(str(exc))
+                    st.error(t("error", lang, err=exc))
+
+
+def photo_summary(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.DataFrame:
+    """One row per photo above the photo x clause rows: its score (with how much it judged),
+    what failed, and how many verdicts a reviewer changed."""
+    overridden: dict[int, int] = {}
+    for r in rows:
+        overridden[r.check_id] = overridden.get(r.check_id, 0) + (r.override is not None)
+    return pd.DataFrame([{
+        t("photo", lang): i.name, t("score", lang): i.result.report.score.text(lang),
+        t("fails", lang): "、".join(c.title.get(lang) for c in i.result.report.failed()) if lang == "zh"
+        else ", ".join(c.title.get(lang) for c in i.result.report.failed()),
+        t("overrides", lang): overridden.get(i.check_id, 0)} for i in batch.items])
 
 
 def show_batch(batch: ReviewBatch, lang: Lang) -> None:
@@ -206,13 +234,15 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
     if batch.videos:
         st.success(t("checked_videos_n", lang, n=len(batch.videos)))
     rows = resources.store().results(batch.session_id)
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button(t("export_csv", lang), to_csv(export_rows(batch, rows, lang)), "review.csv", "text/csv",
                             key="review-csv")
     cols[1].download_button(t("export_json", lang), export_json(batch, rows), "review.json", "application/json",
                             key="review-json")
-    cols[2].download_button(t("export_html", lang), export_html(batch, rows, lang), "review.html", "text/html",
-                            key="review-html")
+    cols[2].download_button(t("export_html_photos", lang), export_html(batch, rows, lang), "review.html",
+                            "text/html", key="review-html", help=t("export_photos_help", lang))
+    cols[3].download_button(t("export_html_no_photos", lang), export_html(batch, rows, lang, with_pictures=False),
+                            "review-no-photos.html", "text/html", key="review-html-plain")
     if batch.items:
         _show_photos(batch, rows, lang)
     if batch.videos:
@@ -222,10 +252,12 @@ def show_batch(batch: ReviewBatch, lang: Lang) -> None:
 
 def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     """The photos' table with filters, then a chosen photo with its overrides."""
+    st.markdown(f"**{t('per_photo', lang)}**")
+    st.dataframe(photo_summary(batch, rows, lang), hide_index=True, width="stretch")
     frame = table_rows(batch, rows, lang)
     cols = st.columns(2)
     clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
-    verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key="review-fv",
+    verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key=choice_key("review-fv"),
                                          format_func=lambda v: verdict_text(v, lang))
     shown = frame
     if clause_filter:
@@ -248,8 +280,12 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     left.image(item.annotated, width="stretch")
     with right:
         standard = resources.standard()
+        latest = {r.clause: r for r in rows if r.check_id == item.check_id and r.override is not None}
         for c in item.result.report.failed():
-            clause_card(standard.by_id[c.id], lang, "fail", c.values_text())
+            clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
+            if c.id in latest:  # the reviewer's verdict beside the machine's
+                r = latest[c.id]
+                st.info(t("overridden_as", lang, v=verdict_text(r.override or "", lang), note=r.note or ""))
     _override(item, lang)
 
 
@@ -259,11 +295,12 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     st.caption(t("upload_limits", lang, n=limits.max_files, photo=limits.max_file_bytes / 2**20,
                  mp=limits.max_pixels / 1e6, video=limits.max_video_bytes / 2**20))
     files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
-                             accept_multiple_files=True, key="review-files")
+                             accept_multiple_files=True, key="review-files",
+                             max_upload_size=upload_cap_mb(max(limits.max_file_bytes, limits.max_video_bytes)))
     cols = st.columns(2)
-    scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key="review-scenario",
+    scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key=choice_key("review-scenario"),
                                  format_func=lambda s: t(f"scenario_{s}", lang))
-    profile = cols[1].selectbox(t("profile", lang), PROFILES, key="review-profile",
+    profile = cols[1].selectbox(t("profile", lang), PROFILES, key=choice_key("review-profile"),
                                 format_func=lambda p: t(f"profile_{p}", lang))
     sample_fps = DEFAULT_SAMPLE_FPS
     if any(is_video(f.name) for f in files or []):

@@ -16,22 +16,25 @@ from posture.webapp import resources
 from posture.webapp.checking import live_check, live_routine, photo_check, snapshot_routine
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report, save_routine
+from posture.webapp.state import choice_key
 
+GUEST = 0  # SQLite row ids start at 1
 HOW = ("live", "routine_live", "routine_snap", "snapshot", "upload")
 
 
 def choose_trainee(lang: Lang, key: str) -> tuple[Trainee | None, str, bool]:
     """Who is checking (or a guest, not saved), their profile and whether they have a desk."""
     trainees = resources.store().trainees()
-    ids: list[int | None] = [None, *(tr.id for tr in trainees)]
+    # The guest is id 0, not None: a select box holding None shows as empty.
+    ids = [GUEST, *(tr.id for tr in trainees)]
     names = {tr.id: tr.name for tr in trainees}
-    chosen = st.selectbox(t("who", lang), ids, key=key,
-                          format_func=lambda i: t("guest", lang) if i is None else names[i])
+    chosen = st.selectbox(t("who", lang), ids, key=choice_key(key),
+                          format_func=lambda i: t("guest", lang) if i == GUEST else names[i])
     trainee = next((tr for tr in trainees if tr.id == chosen), None)
     if trainee is not None:
         return trainee, trainee.profile, trainee.has_desk
     cols = st.columns(2)
-    profile = cols[0].selectbox(t("profile", lang), PROFILES, key=f"{key}-profile",
+    profile = cols[0].selectbox(t("profile", lang), PROFILES, key=choice_key(f"{key}-profile"),
                                 format_func=lambda p: t(f"profile_{p}", lang))
     desk = cols[1].toggle(t("has_desk", lang), key=f"{key}-desk")
     return None, profile, desk
@@ -51,7 +54,8 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     trainee_id = trainee.id if trainee else None
     if trainee is None:
         st.caption(t("not_saved_guest", lang))
-    how = st.radio(t("how", lang), HOW, horizontal=True, key="self-how", format_func=lambda h: t(f"how_{h}", lang))
+    how = st.radio(t("how", lang), HOW, horizontal=True, key=choice_key("self-how"),
+                   format_func=lambda h: t(f"how_{h}", lang))
 
     def routine_done(results: list[StepResult]) -> None:
         if trainee_id is not None:
@@ -67,7 +71,7 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     steps = routine_steps(desk)
     state_key = f"self-routine-{trainee_id}-{profile}-{desk}"
     if how in ("live", "snapshot", "upload"):
-        scenario = st.selectbox(t("scenario", lang), SCENARIO_CHOICES, key="self-scenario",
+        scenario = st.selectbox(t("scenario", lang), SCENARIO_CHOICES, key=choice_key("self-scenario"),
                                 format_func=lambda s: t(f"scenario_{s}", lang))
     if how == "live":
         live_check(lang, scenario, profile)

@@ -16,10 +16,9 @@ from pathlib import Path, PurePosixPath
 
 import cv2
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from posture.exports import clause_row, jpeg_bytes
+from posture.exports import clause_row, csv_bytes, jpeg_bytes
 from posture.images import BadInput
 from posture.sequence import VideoReport
 from posture.sequence.report import StillClauseSummary
@@ -140,15 +139,15 @@ def export_rows(item: VideoItem, lang: Lang) -> list[dict[str, str]]:
     rows = [clause_row(item.name, standard.by_id[c.id], c.verdict, lang, values=c.note.get(lang))
             for c in item.report.clauses]
     rows += [clause_row(item.name, standard.by_id[s.id], s.verdict, lang,
-                        values=t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations))
+                        values=t("still_seconds", lang, bad=s.seconds_fail, ok=s.seconds_pass, n=s.deviations)
+                        + f" · {s.rule.get(lang)}")
              for s in _still_only(item.report)]
     return rows
 
 
 def timeline_csv(report: VideoReport, lang: Lang) -> bytes:
     """The timeline as CSV (UTF-8 with a byte-order mark, for Excel)."""
-    return pd.DataFrame(report.rows(lang), columns=["video", "clause", "start_s", "end_s", "verdict", "label"]).to_csv(
-        index=False).encode("utf-8-sig")
+    return csv_bytes(report.rows(lang), ["video", "clause", "start_s", "end_s", "verdict", "label"])
 
 
 def show_videos(videos: list[VideoItem], lang: Lang) -> None:
