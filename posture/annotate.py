@@ -17,7 +17,7 @@ from posture.grooming.regions import measurement_outlines
 from posture.landmarks import HAND_BONES, POSE_BONES, FaceLM, Landmarks, PoseLM
 from posture.pipeline import CheckResult
 from posture.standards import Lang
-from posture.verdicts import Verdict
+from posture.verdicts import VIEW_TEXT, Verdict
 
 GREEN = (40, 180, 90)
 RED = (230, 40, 40)
@@ -313,9 +313,18 @@ def _person_panel(panel: np.ndarray, report, lang: Lang, max_clauses: int, font_
     y = _text_block(panel, 10, y + 2, counts, small, (80, 80, 80), panel_w - 20) + 4
     for warning in report.person.warnings:
         y = _text_block(panel, 10, y, "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
-    hidden = [c.id for c in report.clauses if c.verdict == "not_visible"]
-    if hidden:
-        label = ("看不到:" if lang == "zh" else "not visible: ") + ", ".join(hidden)
+    if report.view is not None:
+        view = VIEW_TEXT.get(report.view.name, (report.view.name,) * 2)[0 if lang == "zh" else 1]
+        label = f"视角:{view}" if lang == "zh" else f"view: {view}"
+        y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
+    # Not-visible clauses grouped by their reason (the view), so "not visible (side view)" reads once.
+    hidden: dict[str, list[str]] = {}
+    for c in report.clauses:
+        if c.verdict == "not_visible":
+            why = c.reason.get(lang) if c.reason else ("看不到" if lang == "zh" else "not visible")
+            hidden.setdefault(why, []).append(c.id)
+    for why, ids in hidden.items():
+        label = f"{why}:" + ", ".join(ids) if lang == "zh" else f"{why}: " + ", ".join(ids)
         y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
     for clause in report.failed()[:max_clauses]:
         if y > bottom - font_size:

@@ -72,12 +72,15 @@ def _print_report(report, lang: str, several: bool = False) -> None:
     marks = {"pass": "✓", "fail": "✗", "not_visible": "?"}
     s = report.score
     who = f" person {report.id} at {' '.join(f'{v:.0f}' for v in report.person.box or [])}" if several else ""
-    print(f"{report.source}{who}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}), "
+    view = f", {report.view.name.replace('_', '-')} view" if report.view else ""
+    print(f"{report.source}{who}: {'/'.join(report.scenarios)} ({report.scenario_reason.get(lang)}){view}, "
           f"{s.text('en')}, pass {s.passed}, fail {s.failed}, not visible {s.not_visible}")
     for w in report.person.warnings:
         print(f"  ! {w.get(lang)}")
     for c in report.clauses:
         line = f"  {marks[c.verdict]} {c.id:<18} {c.title.get(lang)}: {c.values_text()}"
+        if c.reason is not None:
+            line += f"  [{c.reason.get(lang)}]"
         if c.verdict == "fail":
             line += f"  -> {c.advice.get(lang)}"
         print(line)

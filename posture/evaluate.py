@@ -59,25 +59,37 @@ class Sample:
     split: str
 
 
+# A folder may also hold attribute labels, one column per attribute (``file,sex,...,
+# hand_on_face,...``); each cell becomes the tag ``column:value``. ``?`` (the labeller could
+# not decide) gives no tag, so the photo is left out of that attribute's tasks.
+ATTRIBUTES_FILE = "grooming.csv"
+UNDECIDED = "?"
+
+
+def _attribute_tags(folder: Path) -> dict[str, set[str]]:
+    path = folder / ATTRIBUTES_FILE
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["file"]: {f"{k}:{v.strip()}" for k, v in row.items()
+                              if k != "file" and v and v.strip() != UNDECIDED}
+                for row in csv.DictReader(handle)}
+
+
 def read_labels(folder: Path) -> list[Sample]:
-    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``), with
-    the grooming labels of ``grooming.csv`` (one column per attribute) added as
-    ``column=value`` tags where that file exists."""
+    """The samples of ``folder/labels.csv`` (``file,label``, label tags split on ``;``), with the
+    tags of ``grooming.csv`` (``column:value``) where that file is present."""
     path = folder / LABELS_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path}: missing (a labelled folder needs labels.csv with columns file,label)")
+    attributes = _attribute_tags(folder)
     with open(path, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or not {"file", "label"} <= set(reader.fieldnames):
             raise ValueError(f"{path}: needs the columns file,label (got {reader.fieldnames})")
-        tags = {row["file"]: frozenset(t.strip() for t in row["label"].split(";") if t.strip()) for row in reader}
-    grooming = folder / GROOMING_FILE
-    if grooming.exists():
-        with open(grooming, encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                extra = frozenset(f"{k}={v}" for k, v in row.items() if k != "file" and v not in ("?", "nv", ""))
-                tags[row["file"]] = tags.get(row["file"], frozenset()) | extra
-    return [Sample(file, t, split_of(file)) for file, t in tags.items()]
+        return [Sample(row["file"], frozenset({t.strip() for t in row["label"].split(";") if t.strip()}
+                                              | attributes.get(row["file"], set())),
+                       split_of(row["file"])) for row in reader]
 
 
 # ---------------------------------------------------------------------------------------
@@ -89,7 +101,11 @@ class Task:
     """A yes/no question answered by one clause of the standard.
 
     ``condition``: judge only that measurement of the clause (None: the whole clause).
-    ``yes_when``: the verdict that means "yes" ("pass" or "fail").
+    ``yes_when``: the verdict that means "yes" ("pass" or "fail"). ``also``: further clauses
+    judged with ``clause``: "pass" means every one passes, "fail" any one fails.
+    ``chosen_scenario``: instead of a clause, "yes" is the automatic choice applying this
+    scenario. ``positives_alone``: scored (as a recall) even where the folder has no "no"
+    labels (tags set only where seen: no "hand_on_face" tag does not mean no hand).
     """
 
     name: str
@@ -100,11 +116,22 @@ class Task:
     yes_when: str
     scenario: str
     condition: str | None = None
+    also: tuple[str, ...] = ()
+    chosen_scenario: str | None = None
+    positives_alone: bool = False
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        return (self.clause, *self.also)
 
     def truth(self, tags: frozenset[str]) -> bool | None:
-        """True/False from a photo's tags; None when the photo is not part of this task."""
+        """True/False from a photo's tags; None when the photo is not part of this task,
+        or when an ``uncertain:`` tag of the other answer makes it unsure."""
         pos, neg = bool(tags & self.positive), bool(tags & self.negative)
-        return None if pos == neg else pos
+        if pos == neg:
+            return None
+        unsure = {t.removeprefix("uncertain:") for t in tags if t.startswith("uncertain:")}
+        return None if unsure & (self.negative if pos else self.positive) else pos
 
 
 OPEN_HAND = frozenset({"palm", "stop", "stop_inverted", "five_open_palm", "open_palm"})
@@ -117,6 +144,8 @@ OTHER_HAND_SHAPES = OPEN_HAND | frozenset({
     "three2", "two_up", "two_up_inverted", "digit_0", "digit_2", "digit_3", "digit_4", "digit_6", "digit_7",
     "digit_8", "digit_9", "other_hand_shape"})
 
+SITTING = frozenset({"sitting_upright", "sitting_slouched_or_reclined", "legs_crossed_seated"})
+HAND_ON_FACE = frozenset({"hand_on_face", "hand_on_face:yes"})
 TASKS: dict[str, Task] = {t.name: t for t in (
     Task("smile", "EX-SMILE", "smiling?", frozenset({"smile", "smiling"}),
          frozenset({"non_smile", "not_smiling", "neutral"}), "pass", "auto"),
@@ -129,18 +158,25 @@ TASKS: dict[str, Task] = {t.name: t for t in (
     Task("fingers-together", "PT-FINGERS", "fingers together (stop) vs spread (palm)?",
          frozenset({"stop", "stop_inverted", "fingers_together"}), frozenset({"palm", "fingers_spread"}),
          "pass", "pointing", condition="pointing_finger_spread_deg"),
+    Task("sitting", "-", "sitting (vs standing)? (the automatic scenario choice)", SITTING,
+         frozenset({"standing_full_body"}), "pass", "auto", chosen_scenario="sitting"),
+    Task("sitting-upright", "SI-UPRIGHT", "sitting upright (vs slouched or reclined)?",
+         frozenset({"sitting_upright"}), frozenset({"sitting_slouched_or_reclined"}), "pass", "sitting",
+         also=("SI-LEAN",)),
+    Task("hand-on-face", "HD-TOUCH", "a hand on the face or hair?", HAND_ON_FACE,
+         frozenset({"hand_on_face:no"}), "fail", "auto", positives_alone=True),
 )}
 HEAD_TASK = "head-pose"
 
 
 @dataclass(frozen=True)
 class GroomingTask(Task):
-    """A grooming question on the labels of ``grooming.csv`` (tags ``column=value``), answered
+    """A grooming question on the labels of ``grooming.csv`` (tags ``column:value``), answered
     by one condition of a GR-* clause judged with its own ``profile`` and company settings
     (e.g. a tie required, to read the tie model through GR-UNIFORM)."""
 
     profile: str = "any"
-    requires: frozenset[str] = frozenset()  # every one of these tags (e.g. sex=m)
+    requires: frozenset[str] = frozenset()  # every one of these tags (e.g. sex:m)
     men_wear_tie: bool = False
     require_lipstick: bool = False
 
@@ -149,7 +185,7 @@ class GroomingTask(Task):
 
 
 def _g(column: str, *values: str) -> frozenset[str]:
-    return frozenset(f"{column}={v}" for v in values)
+    return frozenset(f"{column}:{v}" for v in values)
 
 
 GROOMING_TASKS: dict[str, GroomingTask] = {t.name: t for t in (
@@ -174,7 +210,6 @@ GROOMING_TASKS: dict[str, GroomingTask] = {t.name: t for t in (
                  require_lipstick=True),
 )}
 TASKS.update(GROOMING_TASKS)
-GROOMING_FILE = "grooming.csv"
 
 
 @dataclass(frozen=True)
@@ -400,6 +435,13 @@ class BinaryScore:
         return 2 * p * r / (p + r) if p + r > 0 else float("nan")
 
     @property
+    def balanced_accuracy(self) -> float:
+        """Mean of the "yes" and the "no" photos' accuracies (no verdict = wrong): fair when
+        one answer is much rarer, as hands on faces are."""
+        yes, no = self.tp + self.fn + self.none_pos, self.tn + self.fp + self.none_neg
+        return (_ratio(self.tp, yes) + _ratio(self.tn, no)) / 2.0
+
+    @property
     def false_no_rate(self) -> float:
         """Share of true "yes" photos told "no" (e.g. a smiling trainee told to smile)."""
         return _ratio(self.fn, self.tp + self.fn + self.none_pos)
@@ -413,6 +455,7 @@ class BinaryScore:
         return {"n": self.n, "accuracy": self.accuracy, "accuracy_found": self.accuracy_found,
                 "balanced_accuracy_found": self.balanced_found, "not_visible_share": self.not_visible_share,
                 "precision": self.precision, "recall": self.recall, "f1": self.f1,
+                "balanced_accuracy": self.balanced_accuracy,
                 "tp": self.tp, "fn": self.fn, "fp": self.fp, "tn": self.tn,
                 "none_pos": self.none_pos, "none_neg": self.none_neg,
                 "false_no_rate": self.false_no_rate, "false_yes_rate": self.false_yes_rate}
@@ -475,15 +518,23 @@ class Evaluation:
                           for t, rows in self.wrong.items()}}
 
 
-def _verdict_answer(task: Task, verdicts: dict[str, Verdict]) -> bool | None:
-    """The task's yes/no from the clause verdicts (None: not judged)."""
+def _verdict_answer(task: Task, verdicts: dict[str, Verdict], result: CheckResult | None = None) -> bool | None:
+    """The task's yes/no from the clause verdicts or the scenario choice (None: not judged)."""
+    if task.chosen_scenario is not None:
+        if result is None or result.report.person.box is None:
+            return None
+        return task.chosen_scenario in result.report.scenarios
+    if task.condition is None:
+        found = [verdicts.get(c) for c in task.clauses]
+        outcomes = [v.outcome for v in found if v is not None]
+        if "fail" in outcomes:  # one failing clause decides; otherwise every one must be judged
+            return task.yes_when == "fail"
+        if len(outcomes) < len(found) or "not_visible" in outcomes:
+            return None
+        return task.yes_when == "pass"
     verdict = verdicts.get(task.clause)
     if verdict is None:
         return None
-    if task.condition is None:
-        if verdict.outcome == "not_visible":
-            return None
-        return (verdict.outcome == "pass") == (task.yes_when == "pass")
     check = next((c for c in verdict.checks if c.measurement == task.condition), None)
     if check is None or check.ok is None:
         return None
@@ -505,18 +556,17 @@ def _grooming_answer(task: GroomingTask, standard: Standard, lm: Landmarks | Non
     return _verdict_answer(task, {clause.id: judge(clause, measured)})
 
 
-HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")
+HEAD_MEASUREMENTS = ("head_yaw_deg", "head_pitch_deg", "head_roll_deg")  # the order of the labels
 
 
 def _head_measured(result: CheckResult | None) -> tuple[float, float, float] | None:
-    """The engine's (yaw, pitch, roll), or None when no judgeable face was found."""
+    """The face mesh's (yaw, pitch, roll) against the camera, as the labels are (ST-HEAD reads
+    the yaw against the trunk), or None when no judgeable face was found."""
+    from posture.measure.face import head_angles_to_camera
+
     if result is None or not result.report.person.judgeable:
         return None
-    measured = measure_all(result.landmarks, set(HEAD_MEASUREMENTS))
-    values = [measured[name] for name in HEAD_MEASUREMENTS]
-    if any(v is None for v in values):
-        return None
-    return values[0].value, values[1].value, values[2].value
+    return head_angles_to_camera(result.landmarks)
 
 
 def _head_truth_level(clause: Clause, truth: tuple[float, float, float]) -> bool:
@@ -534,7 +584,8 @@ def select(samples: list[Sample], tasks: Iterable[Task], pose: dict[str, tuple[f
               and (any(t.truth(s.tags) is not None for t in tasks) or s.file in pose)]
     if limit_per_label is None:
         return wanted
-    scored = set().union(*(t.positive | t.negative for t in tasks))  # grooming.csv adds many other tags
+    # Grouped by the tags the tasks score (not the attribute columns every photo has its own mix of).
+    scored = set().union(*(t.positive | t.negative for t in tasks))
     by_label: dict[str, list[Sample]] = {}
     for s in sorted(wanted, key=lambda s: _rank(s.file)):
         by_label.setdefault(";".join(sorted(s.tags & scored)), []).append(s)
@@ -550,7 +601,7 @@ def tasks_for(samples: list[Sample], names: Iterable[str] | None = None) -> list
             raise ValueError(f"unknown task(s) {unknown}; known: {', '.join([*TASKS, HEAD_TASK])}")
         return [TASKS[n] for n in names if n in TASKS]
     tags = set().union(*(s.tags for s in samples)) if samples else set()
-    return [t for t in TASKS.values() if tags & t.positive and tags & t.negative]
+    return [t for t in TASKS.values() if tags & t.positive and (tags & t.negative or t.positives_alone)]
 
 
 def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, split: str | None = None,
@@ -605,7 +656,7 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                 if isinstance(task, GroomingTask):
                     said = _grooming_answer(task, checker.standard, obs.landmarks)
                 else:
-                    said = _verdict_answer(task, verdicts.get(task.scenario, {}))
+                    said = _verdict_answer(task, verdicts.get(task.scenario, {}), results.get(task.scenario))
                 for s in (sample.split, "all"):
                     binary[task.name][s].add(truth, said)
                 if said != truth:
@@ -641,18 +692,20 @@ def format_evaluation(ev: Evaluation, splits: Iterable[str] = (*SPLITS, "all")) 
     lines = [f"{ev.folder}: {ev.photos} photos, time per photo {ms}"]
     for name, by_split in ev.binary.items():
         task = TASKS[name]
-        what = task.clause + (f" [{task.condition}]" if task.condition else "")
+        what = ("scenario " + task.chosen_scenario if task.chosen_scenario
+                else "+".join(task.clauses) + (f" [{task.condition}]" if task.condition else ""))
         lines.append(f"\n{name}: {task.question}  ({what}; yes = {task.yes_when})")
         lines.append(f"  {'split':<5} {'n':>5} {'acc%':>6} {'acc|found%':>10} {'bal|found%':>10} {'prec%':>6} "
-                     f"{'rec%':>6} {'F1%':>6}   confusion yes->(yes,no,none) no->(yes,no,none)   no verdict")
+                     f"{'rec%':>6} {'F1%':>6} {'bal%':>5}   confusion yes->(yes,no,none) no->(yes,no,none)   "
+                     f"no verdict")
         for s in splits:
             sc = by_split[s]
             if sc.n == 0:
                 continue
             lines.append(
                 f"  {s:<5} {sc.n:>5} {_pct(sc.accuracy):>6} {_pct(sc.accuracy_found):>10} "
-                f"{_pct(sc.balanced_found):>10} {_pct(sc.precision):>6} {_pct(sc.recall):>6} {_pct(sc.f1):>6}   "
-                f"yes->({sc.tp},{sc.fn},{sc.none_pos}) "
+                f"{_pct(sc.balanced_found):>10} {_pct(sc.precision):>6} {_pct(sc.recall):>6} {_pct(sc.f1):>6} "
+                f"{_pct(sc.balanced_accuracy):>5}   yes->({sc.tp},{sc.fn},{sc.none_pos}) "
                 f"no->({sc.fp},{sc.tn},{sc.none_neg})   {sc.no_detection} ({_pct(sc.not_visible_share).strip()}%)")
     if ev.pose:
         lines.append(f"\n{HEAD_TASK}: measured head angles against the labels (degrees, absolute error)")

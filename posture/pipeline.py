@@ -16,10 +16,11 @@ from posture.grooming.company import GroomingContext
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People
 from posture.landmarks import Person as PersonLM
-from posture.measure import measure_all
+from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
+from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.people_tracker import PeopleTracker
-from posture.report import FrameReport, Person, Report, Skipped, build_report
+from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
 from posture.verdicts import Verdict, judge_all
@@ -56,16 +57,16 @@ MIN_HAND_SPAN_PX = 12.0
 
 
 def _usable_parts(lm: Landmarks, min_shoulder_px: float) -> tuple[Landmarks, list[Text]]:
-    """The landmarks large enough to be measured: a body under ``min_shoulder_px`` between
-    the shoulders, or a tiny hand, is left out (its clauses become "not visible"), while a
-    usable face or hand close-up is still judged."""
+    """The landmarks large enough to be measured: a body under ``min_shoulder_px`` of shoulder
+    width (as it would show facing the camera, so a side view is not "too small"), or a tiny
+    hand, is left out (its clauses become "not visible"), while a usable face or hand close-up is still judged."""
     warnings: list[Text] = []
-    sw = lm.shoulder_width()
-    if lm.pose is not None and sw is not None and sw < min_shoulder_px:
+    sw = body_unit_px(lm) if lm.pose is not None else None
+    if sw is not None and sw < min_shoulder_px:
         lm = replace(lm, pose=None, pose_visibility=None, pose_world=None)
         warnings.append(Text(
-            zh=f"人物太小(肩宽 {sw:.0f} 像素),请靠近镜头",
-            en=f"person too small ({sw:.0f} px between the shoulders); move closer to the camera"))
+            zh=f"人物太小(肩宽约 {sw:.0f} 像素),请靠近镜头",
+            en=f"person too small (about {sw:.0f} px of shoulder width); move closer to the camera"))
     for side in ("left_hand", "right_hand"):
         hand = getattr(lm, side)
         if hand is not None and np.linalg.norm(hand[HandLM.MIDDLE_MCP, :2] - hand[HandLM.WRIST, :2]) < MIN_HAND_SPAN_PX:
@@ -125,6 +126,15 @@ def _grooming_in_view(verdicts: list[Verdict], scenarios: list[str]) -> tuple[li
     return kept, skipped
 
 
+def _view(lm: Landmarks) -> View | None:
+    """The camera's view of the body, for the report (None without a body)."""
+    name = view_of(lm)
+    if name is None:
+        return None
+    frame = body_frame_world(lm)
+    return View(name=name, body_yaw_deg=None if frame is None else round(frame.yaw_deg, 1))
+
+
 class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
@@ -172,7 +182,8 @@ class Checker:
         t1 = time.perf_counter()
         measured.update(measure_all(usable, needed & grooming, context))
         t_groom = time.perf_counter()
-        verdicts = judge_all(applicable, measured if person.judgeable else {})
+        hidden = hidden_measurements(usable, set(measured)) if person.judgeable else {}
+        verdicts = judge_all(applicable, measured if person.judgeable else {}, hidden)
         verdicts, more_skipped = _grooming_in_view(verdicts, choice.applied)
         skipped += more_skipped
         if any(v.clause.id == "GR-BADGE" and v.outcome != "not_visible" for v in verdicts) \
@@ -183,7 +194,8 @@ class Checker:
         report = build_report(
             source=source, width=lm.width, height=lm.height, choice=choice, profile=profile,
             person=person, verdicts=verdicts, skipped=skipped, settings=self.standard.settings,
-            timings_ms=timings, person_id=1 if who is None else who.id)
+            timings_ms=timings, view=_view(usable) if person.judgeable else None,
+            person_id=1 if who is None else who.id)
         timings["report"] = (time.perf_counter() - t2) * 1e3
         report.timings_ms["report"] = round(timings["report"], 2)
         return CheckResult(report, lm, verdicts, person=who)

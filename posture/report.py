@@ -46,6 +46,8 @@ class ClauseResult(ClauseCitation):
     confidence: float = Field(description="lowest landmark confidence behind the verdict, 0..1")
     measurements: list[MeasurementOut]
     missing: list[str] = Field(description="measurements whose landmarks were not seen")
+    reason: Text | None = Field(default=None, description=(
+        "why measurements could not be judged, when known: the view (\"not visible (side view)\")"))
 
     def values_text(self) -> str:
         """The numbers behind the verdict, e.g. ``smile_score=0.12 (>= 0.5)``."""
@@ -64,6 +66,11 @@ class Person(BaseModel):
     faces_in_frame: int = Field(description="faces found by the face detector, -1 if not counted")
     box: list[float] | None = Field(description="[x0, y0, x1, y1] in pixels")
     warnings: list[Text]
+
+
+class View(BaseModel):
+    name: str = Field(description="front | three_quarter | side | back")
+    body_yaw_deg: float | None = Field(description="the trunk's heading against the camera (0 facing it)")
 
 
 class Score(BaseModel):
@@ -104,6 +111,7 @@ class Report(BaseModel):
     scenario_reason: Text
     profile: str
     person: Person
+    view: View | None = Field(default=None, description="the camera's view of the body; None without one")
     clauses: list[ClauseResult]
     not_applicable: list[Skipped]
     score: Score
@@ -147,7 +155,7 @@ def _clause_result(v: Verdict) -> ClauseResult:
             name=k.measurement,
             value=None if k.value is None or not math.isfinite(k.value) else round(k.value, 4),
             unit=k.unit, expected=k.expected, ok=k.ok, why=k.why) for k in v.checks],
-        missing=v.missing,
+        missing=v.missing, reason=v.reason,
     )
 
 
@@ -161,10 +169,11 @@ def score(verdicts: list[Verdict], settings: Settings) -> Score:
 
 def build_report(*, source: str | None, width: int, height: int, choice: ScenarioChoice,
                  profile: str, person: Person, verdicts: list[Verdict], skipped: list[Skipped],
-                 settings: Settings, timings_ms: dict[str, float], person_id: int = 1) -> Report:
+                 settings: Settings, timings_ms: dict[str, float], view: View | None = None,
+                 person_id: int = 1) -> Report:
     return Report(
         id=person_id, source=source, width=width, height=height, scenario_requested=choice.requested,
-        scenarios=choice.applied, scenario_reason=choice.reason, profile=profile, person=person,
+        scenarios=choice.applied, scenario_reason=choice.reason, profile=profile, person=person, view=view,
         clauses=[_clause_result(v) for v in verdicts], not_applicable=skipped,
         score=score(verdicts, settings), timings_ms={k: round(t, 2) for k, t in timings_ms.items()},
     )

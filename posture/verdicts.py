@@ -1,8 +1,14 @@
 """Clause verdicts: measurements compared with a clause's accepted ranges.
 
 A clause passes when any of its variants has every condition in range, fails when every
-variant was measured and none passes, and is "not_visible" otherwise: a verdict is never
-given on a measurement whose landmarks were not seen.
+variant has a condition measured out of range, and is "not_visible" otherwise: a verdict is
+never given on a measurement whose landmarks were not seen.
+
+A condition whose measurement the camera's view cannot show (a knee gap seen from the side,
+see ``posture.measure.hidden_measurements``) or the body's state (a shoulder
+dragged up by a raised arm) is left out of its variant while the variant keeps
+another condition; a clause with nothing left to judge is "not visible" from that view, and
+the verdict says so.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from posture.measure import REGISTRY, Measured
-from posture.standards import Clause, Condition, Variant
+from posture.standards import Clause, Condition, Text, Variant
 
 Outcome = Literal["pass", "fail", "not_visible"]
 
@@ -39,6 +45,22 @@ class Verdict:
     checks: list[Check] = field(default_factory=list)
     confidence: float = 0.0
     missing: list[str] = field(default_factory=list)  # measurements that were not visible
+    reason: Text | None = None  # why some measurements could not be judged (the view), if known
+
+
+VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three-quarter"),
+             "side": ("侧面", "side"), "back": ("背面", "back")}
+# Why a measurement cannot be read, by the key posture.measure.hidden_measurements gives.
+REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.items()},
+               "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder")}
+
+
+def hidden_reason(key: str, names: list[str], whole: bool) -> Text:
+    """"not visible (side view)" for a whole clause, or which of its measurements are hidden and why."""
+    zh, en = REASON_TEXT.get(key, (key, key))
+    if whole:
+        return Text(zh=f"看不到({zh})", en=f"not visible ({en})")
+    return Text(zh=f"未判断({zh}):{', '.join(names)}", en=f"not judged ({en}): {', '.join(names)}")
 
 
 def _check(cond: Condition, measured: Measured | None) -> Check:
@@ -50,22 +72,41 @@ def _check(cond: Condition, measured: Measured | None) -> Check:
                  cond.high, cond.accepts(measured.value), measured.confidence, cond.why)
 
 
-def judge(clause: Clause, measured: dict[str, Measured | None]) -> Verdict:
-    """The verdict on one clause from the measurements of one frame."""
+def judge(clause: Clause, measured: dict[str, Measured | None],
+          hidden: dict[str, str] | None = None) -> Verdict:
+    """The verdict on one clause from the measurements of one frame; ``hidden``: the
+    measurements that cannot be read, with why (``hidden_measurements``)."""
+    hidden = hidden or {}
     results = [(v, [_check(c, measured.get(c.measurement)) for c in v.conditions])
                for v in clause.variants]
+    # What each variant is judged on: its conditions less those the view hides, unless
+    # nothing would be left.
+    judged = []
     for variant, checks in results:
-        if all(c.ok for c in checks):
-            return Verdict(clause, "pass", variant, checks, min(c.confidence for c in checks))
-    complete = [(v, cs) for v, cs in results if all(c.ok is not None for c in cs)]
-    if len(complete) == len(results):
+        shown = [c for c in checks if c.measurement not in hidden]
+        judged.append((variant, shown or checks))
+    hidden_here = sorted({c.measurement for _, cs in results for c in cs if c.measurement in hidden})
+    view = hidden[hidden_here[0]] if hidden_here else None
+    note = hidden_reason(view, hidden_here, whole=False) if view else None
+    for (variant, checks), (_, shown) in zip(results, judged, strict=True):
+        if all(c.ok for c in shown):
+            return Verdict(clause, "pass", variant, checks, min(c.confidence for c in shown), reason=note)
+    failing = [(v, cs) for v, cs in judged if any(c.ok is False for c in cs)]
+    if len(failing) == len(judged):
         # Report the variant that came closest: the fewest conditions out of range.
-        variant, checks = min(complete, key=lambda vc: sum(not c.ok for c in vc[1]))
-        return Verdict(clause, "fail", variant, checks, min(c.confidence for c in checks))
-    missing = sorted({c.measurement for _, cs in results for c in cs if c.ok is None})
+        variant, shown = min(failing, key=lambda vc: sum(c.ok is False for c in vc[1]))
+        checks = next(cs for v, cs in results if v is variant)
+        return Verdict(clause, "fail", variant, checks, min(c.confidence for c in shown if c.ok is not None),
+                       reason=note)
+    missing = sorted({c.measurement for _, cs in judged for c in cs if c.ok is None})
     variant, checks = results[0]
-    return Verdict(clause, "not_visible", None, checks, 0.0, missing)
+    # Only a clause that nothing but the view (or the body's state) keeps from being judged
+    # says so; one whose landmarks were not seen is plainly "not visible".
+    whole = bool(missing) and all(m in hidden for m in missing)
+    reason = hidden_reason(hidden[missing[0]], missing, whole=True) if whole else None
+    return Verdict(clause, "not_visible", None, checks, 0.0, missing, reason)
 
 
-def judge_all(clauses: list[Clause], measured: dict[str, Measured | None]) -> list[Verdict]:
-    return [judge(c, measured) for c in clauses]
+def judge_all(clauses: list[Clause], measured: dict[str, Measured | None],
+              hidden: dict[str, str] | None = None) -> list[Verdict]:
+    return [judge(c, measured, hidden) for c in clauses]

@@ -240,6 +240,13 @@ class Body:
         self._set_arm("right", (CX - SW / 2 - 5, 540, z / 2), (CX - gap_px / 2, 560, z))
         return self
 
+    def hand_out(self, side: str = "right", forward_m: float = 0.4) -> Body:
+        """One hand held out in front of the chest (a card offered with one hand), the other hanging."""
+        sign = 1 if side == "left" else -1
+        z = -forward_m / M_PER_PX
+        self._set_arm(side, (CX + sign * (SW / 2 + 5), 500, 0.7 * z), (CX + sign * 30, 530, z))
+        return self
+
     def with_hand(self, side: str, fingers: dict[str, bool], spread_deg: float = 4.0) -> Body:
         """A hand at the wrist, fingers pointing up, palm to the camera."""
         self.hands[side] = (fingers, np.array([0.0, -1.0, 0.0]), 0.0, spread_deg)
@@ -370,6 +377,20 @@ class Body:
             hands[side] = pts * 0.8 + wrist
         return Landmarks(width=W, height=H, pose=pose, pose_visibility=vis, pose_world=world, face=face,
                          left_hand=hands["left"], right_hand=hands["right"], mirrored=mirrored)
+
+
+def seen_from(lm: Landmarks, turn_deg: float = 0.0, camera_pitch_deg: float = 0.0) -> Landmarks:
+    """``lm`` (of a :class:`Body`) with the person turned ``turn_deg`` about the vertical and
+    the camera looking down on them by ``camera_pitch_deg`` (negative: up at them): every
+    point, in pixels and in the world pose, rotated about the hips' midpoint."""
+    rotation = rot_x(camera_pitch_deg) @ rot_y(turn_deg)
+    centre = (lm.pose[P.LEFT_HIP] + lm.pose[P.RIGHT_HIP]) / 2
+
+    def turned(arr: np.ndarray | None) -> np.ndarray | None:
+        return None if arr is None else (arr - centre) @ rotation.T + centre
+
+    return replace(lm, pose=turned(lm.pose), face=turned(lm.face), left_hand=turned(lm.left_hand),
+                   right_hand=turned(lm.right_hand), pose_world=lm.pose_world @ rotation.T)
 
 
 # --- A second, simpler builder: a whole person inside a small 640 x 480 frame ---------

@@ -51,13 +51,16 @@ CASES: dict[str, tuple[list[Body], list[Body]]] = {
     "PT-ONE-FINGER": ([Body().with_hand("right", OPEN), Body().point()],
                       [Body().with_hand("right", ONE_FINGER), Body().point(fingers=ONE_FINGER)]),
     "SI-HEAD": ([Body().sit()], [Body().sit().turn_head(yaw=35)]),
-    "SI-UPRIGHT": ([Body().sit(), Body().sit().lean_forward(10)], [Body().sit().lean_forward(-20)]),
-    "SI-LEAN": ([Body().sit().lean_forward(10)], [Body().sit().lean_forward(35)]),
+    "SI-UPRIGHT": ([Body().sit(), Body().sit().lean_forward(10), Body().sit().lean_forward(-12)],
+                   [Body().sit().lean_forward(-30)]),
+    "SI-LEAN": ([Body().sit().lean_forward(10), Body().sit()], [Body().sit().lean_forward(35)]),
     "SI-LEGS-M": ([Body().sit(knee_gap=0.3), Body().sit(knee_gap=0.9)], [Body().sit(knee_gap=1.5)]),
     "SI-LEGS-F": ([Body().sit(knee_gap=0.25)], [Body().sit(knee_gap=0.6)]),
     "EX-SMILE": ([Body().smiling(1.0)], [Body().smiling(0.0)]),
     "EX-SMILE-MODERATE": ([Body().smiling(1.0, mouth_open=0.15)], [Body().smiling(1.0, mouth_open=0.6)]),
-    "DL-BOTH": ([Body().hand_over()], [Body().arms_hanging(), Body().hand_over(gap_px=200)]),
+    "DL-BOTH": ([Body().hand_over()], [Body().arms_hanging(), Body().hand_over(gap_px=200), Body().hand_out()]),
+    "DL-EYES": ([Body().hand_over().turn_head(pitch=60), Body().hand_over().turn_head(pitch=75)],
+                [Body().hand_over(), Body().hand_over().turn_head(pitch=30)]),
 }
 
 

@@ -40,6 +40,10 @@ HANDS_PER_LABEL = 20  # 80 HaGRID photos: one, palm, stop, stop_inverted
 FLOORS = {"smile": 0.91, "smile_found": 0.91, "one-finger": 0.90, "one-finger_found": 0.95,
           "fingers-together": 0.85}
 CEILINGS_DEG = {"roll": 1.5, "yaw": 4.5, "pitch": 6.5}
+# Hand on face (HD-TOUCH), 30 photos per label of the test half: balanced accuracy today 83% on
+# GENKI-4K (20 of 30 touches, 30 of 30 faces without), 91% on HaGRID (13 of 16, 30 of 30).
+TOUCH_PER_LABEL = 30
+TOUCH_FLOORS = {"genki4k": 0.78, "hagrid-512": 0.85}
 
 
 def labelled(name: str) -> Path:
@@ -152,3 +156,38 @@ def test_grooming_measurements_stay_above_their_floors(checker):
         score = ev.binary[task]["all"]
         assert score.tp + score.fn > 0 and score.tn + score.fp > 0, task
         assert score.balanced_found >= floor, (task, score.as_dict())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", sorted(TOUCH_FLOORS))
+def test_hand_on_face_stays_above_its_floor(checker, folder):
+    ev = evaluate_folder(labelled(folder), tasks=["hand-on-face"], split="test", limit_per_label=TOUCH_PER_LABEL,
+                         checker=checker)
+    touch = ev.binary["hand-on-face"]["all"]
+    assert touch.balanced_accuracy >= TOUCH_FLOORS[folder], touch.as_dict()
+    assert touch.none_neg <= 2, "a face in full view without a hand must be judged, not 'not visible'"
+
+
+def test_attribute_columns_become_tags_and_undecided_cells_none(tmp_path):
+    (tmp_path / "labels.csv").write_text("file,label\na.jpg,smile\nb.jpg,sitting_upright\n", encoding="utf-8")
+    (tmp_path / "grooming.csv").write_text("file,hand_on_face,sex\na.jpg,yes,f\nb.jpg,?,m\n", encoding="utf-8")
+    a, b = read_labels(tmp_path)
+    assert {"smile", "hand_on_face:yes", "sex:f"} <= a.tags
+    assert "hand_on_face:?" not in b.tags and TASKS["hand-on-face"].truth(b.tags) is None
+    assert TASKS["hand-on-face"].truth(a.tags) is True
+
+
+def test_an_uncertain_tag_of_the_other_answer_leaves_the_photo_out():
+    upright = TASKS["sitting-upright"]
+    assert upright.truth(frozenset({"sitting_upright"})) is True
+    assert upright.truth(frozenset({"sitting_slouched_or_reclined", "uncertain:sitting_upright"})) is None
+    # for sitting vs standing the same photo is certainly seated
+    assert TASKS["sitting"].truth(frozenset({"legs_crossed_seated", "uncertain:sitting_upright"})) is True
+
+
+def test_balanced_accuracy_weighs_both_answers_alike():
+    score = BinaryScore()
+    for _ in range(9):
+        score.add(False, False)
+    score.add(True, None)  # the one touch, not judged
+    assert score.accuracy == 0.9 and score.balanced_accuracy == 0.5

@@ -26,7 +26,8 @@ def test_still_scope_of_the_engine_issue(standard):
     expected = {"ST-HEAD", "ST-SHOULDERS", "ST-TORSO", "ST-ARMS", "ST-FEET-M", "ST-FEET-F", "ST-REST",
                 "HD-FOLD-F", "HD-FOLD-M", "HD-FOLD", "HD-DESK", "HD-TALK", "HD-TOUCH", "PT-LEAN", "PT-ANGLE",
                 "PT-STRAIGHT", "PT-FINGERS", "PT-PALM", "PT-GAZE", "PT-ONE-FINGER", "SI-HEAD", "SI-UPRIGHT",
-                "SI-LEAN", "SI-LEGS-M", "SI-LEGS-F", "EX-SMILE", "EX-SMILE-MODERATE", "DL-BOTH"}
+                "SI-LEAN", "SI-LEGS-M", "SI-LEGS-F", "EX-SMILE", "EX-SMILE-MODERATE", "DL-BOTH",
+                "DL-EYES"}
     assert {c.id for c in standard.still_clauses()} == expected
 
 

@@ -1,8 +1,10 @@
 """Body measurements from the pose: trunk, shoulders, arms, hands' positions, legs, feet.
 
-Ratios are divided by the shoulder width (``_sw``) so they do not depend on the
-distance to the camera; angles are in degrees. Depth-based values use MediaPipe's metric
-world pose (metres), which is rough from a single frontal view (see standards/).
+Ratios are divided by the body's unit (``body_unit_px``: the shoulder width the person would
+show facing the camera, see posture.measure.view) so they depend neither on the distance to
+the camera nor on the view; angles are in degrees. Depth-based values use MediaPipe's metric
+world pose (metres) in the body's own frame, which is rough from a single frontal view (see
+standards/).
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from posture.landmarks import Landmarks, PoseLM
-from posture.measure import Measured, measurement, per_frame
+from posture.measure import ACROSS_BODY_VIEWS, Measured, blocking_state, measurement, per_frame
 from posture.measure.geometry import (
     angle_between_deg,
     body_frame,
     joint_angle_deg,
     tilt_from_horizontal_deg,
 )
+from posture.measure.view import UP, body_frame_world, body_unit_px
 
 L, R = "left", "right"
 _SHOULDER = {L: PoseLM.LEFT_SHOULDER, R: PoseLM.RIGHT_SHOULDER}
@@ -48,10 +51,11 @@ class Trunk:
         if shoulders is None:
             raise LookupError("shoulders not seen")
         self.shoulder_mid = shoulders[:, :2].mean(axis=0)
-        self.width = float(np.linalg.norm(shoulders[0, :2] - shoulders[1, :2]))
-        if self.width < 1e-6:
-            raise LookupError("shoulders overlap")
+        span = float(np.linalg.norm(shoulders[0, :2] - shoulders[1, :2]))
+        self.width = body_unit_px(lm) or span  # the unit of sideways offsets
         hips = lm.pose_points(*HIPS)
+        if span < 1e-6 and hips is None:
+            raise LookupError("shoulders overlap")
         self.has_hips = hips is not None
         self.confidence = lm.visibility(*SHOULDERS, *(HIPS if self.has_hips else ()))
         if hips is not None:
@@ -61,7 +65,7 @@ class Trunk:
         else:
             # The person's left shoulder is on the image right when facing the camera.
             line = shoulders[0, :2] - shoulders[1, :2]
-            self.across = line / self.width
+            self.across = line / span
             self.down = np.array([-self.across[1], self.across[0]])
             self.hip_mid = None
             self.length = None
@@ -73,7 +77,7 @@ class Trunk:
         return float(np.dot(point[:2] - self.shoulder_mid, self.down) / self.length)
 
     def lateral_sw(self, point: np.ndarray) -> float:
-        """Sideways offset of ``point`` from the trunk's centre line, in shoulder widths."""
+        """Sideways offset of ``point`` from the trunk's centre line, in body units."""
         return float(np.dot(point[:2] - self.shoulder_mid, self.across) / self.width)
 
 
@@ -97,10 +101,14 @@ def world_mid(lm: Landmarks, a: int, b: int) -> np.ndarray:
 
 
 def arm_trunk_angle_deg(lm: Landmarks, side: str, trunk: Trunk) -> float | None:
-    """Angle between the whole arm (shoulder to wrist) and the trunk's downward axis."""
+    """Angle between the whole arm (shoulder to wrist) and the trunk's downward axis: in the
+    world pose when the trunk is seen there (the same from any view), else in the picture."""
     pts = lm.pose_points(_SHOULDER[side], _WRIST[side])
     if pts is None:
         return None
+    frame = body_frame_world(lm)
+    if frame is not None and frame.trunk_up is not None:
+        return angle_between_deg(lm.pose_world[_WRIST[side]] - lm.pose_world[_SHOULDER[side]], -frame.trunk_up)
     return angle_between_deg(pts[1, :2] - pts[0, :2], trunk.down)
 
 
@@ -122,9 +130,43 @@ def _pointing_side(lm: Landmarks) -> str | None:
     return side if angles[side] >= POINTING_MIN_ARM_ANGLE_DEG else None
 
 
+# A hand this close to a knee (in body units) rests on it, as a seated person's often does.
+RESTING_ON_KNEE_UNITS = 0.6
+# A forearm within this angle of the horizontal, with the wrist below the middle of the trunk,
+# rests on a desk or the lap; a pointing arm is straight, so its forearm slopes like the arm
+# (45 degrees from the body) or, raised to shoulder height, has the wrist near the shoulders.
+RESTING_FOREARM_DEG = 25.0
+
+
+def _on_knee(lm: Landmarks, side: str) -> bool:
+    unit_px = body_unit_px(lm)
+    if unit_px is None or not lm.seen(_WRIST[side]):
+        return False
+    return any(np.linalg.norm(lm.pose[_WRIST[side], :2] - lm.pose[k, :2]) < RESTING_ON_KNEE_UNITS * unit_px
+               for k in _KNEE.values() if lm.seen(k))
+
+
+def _on_desk(lm: Landmarks, side: str) -> bool:
+    trunk = find_trunk(lm, need_hips=True)
+    if lm.pose_world is None or trunk is None or not (lm.seen(_ELBOW[side]) and lm.seen(_WRIST[side])):
+        return False
+    forearm = lm.pose_world[_WRIST[side]] - lm.pose_world[_ELBOW[side]]
+    tilt = float(np.degrees(np.arcsin(min(1.0, abs(forearm[1]) / (np.linalg.norm(forearm) + 1e-9)))))
+    return tilt < RESTING_FOREARM_DEG and trunk.along(lm.pose[_WRIST[side]]) >= 0.5
+
+
+def arm_rests(lm: Landmarks, side: str) -> str | None:
+    """Why the arm on ``side`` rests rather than points ("on a knee", "on a desk or the
+    lap"), or None."""
+    if _on_knee(lm, side):
+        return "on a knee"
+    return "on a desk or the lap" if _on_desk(lm, side) else None
+
+
 def raised_sideways(lm: Landmarks) -> str | None:
     """The side of an arm raised away from the body and held nearly straight, as when
-    pointing the way (a hand raised to the face or chest has a sharply bent elbow)."""
+    pointing the way (a hand raised to the face or chest has a sharply bent elbow; a
+    forearm resting on a knee or a desk does not point)."""
     side = pointing_side(lm)
     if side is None:
         return None
@@ -132,29 +174,97 @@ def raised_sideways(lm: Landmarks) -> str | None:
     if pts is None:
         return None
     elbow = joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2])
-    return side if elbow >= POINTING_MIN_ELBOW_DEG else None
+    return side if elbow >= POINTING_MIN_ELBOW_DEG and arm_rests(lm, side) is None else None
 
 
-@measurement("shoulder_tilt_deg", "deg")
+# A hand held out to a customer is at least this far in front of the shoulders (metres, the
+# body's frame): a hand at rest or folded stays within ~15 cm, an arm held out reaches 35-60.
+HANDOVER_MIN_FORWARD_M = 0.3
+# ... on an arm held open (3D elbow angle): typing or writing bends the elbow to about 90.
+HANDOVER_MIN_ELBOW_DEG = 120.0
+
+
+def hands_held_forward(lm: Landmarks) -> list[str]:
+    """The sides of the hands held out forward, as when handing something over."""
+    frame = body_frame_world(lm)
+    if frame is None or lm.pose_points(*SHOULDERS) is None:
+        return []
+    world = lm.pose_world
+    shoulder = world_mid(lm, *SHOULDERS)
+    out = []
+    for s in (L, R):
+        if not all(lm.seen(i) for i in (_SHOULDER[s], _ELBOW[s], _WRIST[s])):
+            continue
+        ahead = float(np.dot(world[_WRIST[s]] - shoulder, frame.forward))
+        elbow = joint_angle_deg(world[_SHOULDER[s]], world[_ELBOW[s]], world[_WRIST[s]])
+        # A hand held out over a counter is level like one on a desk; the open elbow tells them apart.
+        if ahead >= HANDOVER_MIN_FORWARD_M and elbow >= HANDOVER_MIN_ELBOW_DEG and not _on_knee(lm, s):
+            out.append(s)
+    return out
+
+
+# An upper arm raised this far from the trunk (world pose, else the picture) lifts its
+# shoulder point: hanging or folded arms stay under 25 degrees (ST-ARMS), an arm reaching
+# out across a counter or raised to point goes to 45 and more; 35 leaves 10 for noise.
+ARM_RAISED_DEG = 35.0
+
+
+@blocking_state("arm_raised")
+def arm_raised(lm: Landmarks) -> bool:
+    """Whether an upper arm is raised away from the trunk (its shoulder point then rides up)."""
+    frame = body_frame_world(lm)
+    for s in (L, R):
+        if not (lm.seen(_SHOULDER[s]) and lm.seen(_ELBOW[s])):
+            continue
+        if frame is not None and frame.trunk_up is not None:
+            upper = lm.pose_world[_ELBOW[s]] - lm.pose_world[_SHOULDER[s]]
+            angle = angle_between_deg(upper, -frame.trunk_up)
+        else:
+            trunk = find_trunk(lm)
+            if trunk is None:
+                continue
+            angle = angle_between_deg(lm.pose[_ELBOW[s], :2] - lm.pose[_SHOULDER[s], :2], trunk.down)
+        if angle > ARM_RAISED_DEG:
+            return True
+    return False
+
+
+# A camera this far above or below the person (from the shins) makes a level line across a
+# body that is not square on look tilted in the picture.
+LEVEL_CAMERA_DEG = 5.0
+
+
+def _line_tilt(lm: Landmarks, pts: np.ndarray, left: int, right: int) -> float:
+    """Tilt of the line through two paired points (positive: the person's left end lower): in
+    the picture for a body seen square on from about its height, else against the true
+    horizontal in the world pose (a turned body seen from above tilts a level line on screen)."""
+    frame = body_frame_world(lm)
+    if frame is None or (frame.view == "front" and angle_between_deg(frame.up, UP) < LEVEL_CAMERA_DEG):
+        return tilt_from_horizontal_deg(pts[0], pts[1])
+    line = lm.pose_world[left] - lm.pose_world[right]
+    return float(np.degrees(np.arcsin(np.clip(-np.dot(line, frame.up) / (np.linalg.norm(line) + 1e-12), -1, 1))))
+
+
+@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("arm_raised",))
 def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
     pts = lm.pose_points(*SHOULDERS)
     if pts is None:
         return None
-    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*SHOULDERS))
+    return Measured(_line_tilt(lm, pts, *SHOULDERS), lm.visibility(*SHOULDERS))
 
 
-@measurement("hip_tilt_deg", "deg")
+@measurement("hip_tilt_deg", "deg", ACROSS_BODY_VIEWS)
 def hip_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the hip line against the horizontal (positive: the left hip lower); a rest
     stance on one leg drops the relaxed side's hip."""
     pts = lm.pose_points(*HIPS)
     if pts is None:
         return None
-    return Measured(tilt_from_horizontal_deg(pts[0], pts[1]), lm.visibility(*HIPS))
+    return Measured(_line_tilt(lm, pts, *HIPS), lm.visibility(*HIPS))
 
 
-@measurement("trunk_lateral_lean_deg", "deg")
+@measurement("trunk_lateral_lean_deg", "deg", ACROSS_BODY_VIEWS)
 def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
     """Sideways lean of the trunk (hip midpoint to shoulder midpoint) from the vertical."""
     trunk = find_trunk(lm, need_hips=True)
@@ -167,16 +277,15 @@ def trunk_lateral_lean_deg(lm: Landmarks) -> Measured | None:
 
 @measurement("trunk_forward_lean_deg", "deg")
 def trunk_forward_lean_deg(lm: Landmarks) -> Measured | None:
-    """Forward (toward the camera, positive) or backward lean of the trunk from the vertical,
-    from the metric world pose."""
-    if lm.pose_world is None or lm.pose_points(*SHOULDERS, *HIPS) is None:
+    """Forward (positive) or backward lean of the trunk from the vertical, in the body's own
+    frame (world pose): toward the way the trunk faces, whether that is the camera or the
+    side of the picture."""
+    frame = body_frame_world(lm)
+    if frame is None or frame.trunk_up is None:
         return None
-    shoulder = world_mid(lm, *SHOULDERS)
-    hip = world_mid(lm, *HIPS)
-    # World y points down and z away from the camera: leaning forward brings the
-    # shoulders nearer the camera (smaller z) than the hips.
-    lean = float(np.degrees(np.arctan2(hip[2] - shoulder[2], hip[1] - shoulder[1])))
-    return Measured(lean, lm.visibility(*SHOULDERS, *HIPS))
+    up = frame.trunk_up
+    lean = float(np.degrees(np.arctan2(float(np.dot(up, frame.forward)), float(np.dot(up, frame.up)))))
+    return Measured(lean, frame.confidence)
 
 
 @measurement("upper_arm_hang_deg", "deg")
@@ -210,13 +319,21 @@ def elbow_angle_min_deg(lm: Landmarks) -> Measured | None:
 
 @measurement("wrist_gap_sw", "shoulder widths")
 def wrist_gap_sw(lm: Landmarks) -> Measured | None:
-    """Distance between the two wrists, in shoulder widths (hands together: small)."""
-    sw = lm.shoulder_width()
+    """Distance between the two wrists, in shoulder widths (hands together: small): in the
+    picture from the front, in the world pose from other views (where one wrist can be
+    behind the other)."""
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
     if sw is None or pts is None:
         return None
-    gap = float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw
-    return Measured(gap, lm.visibility(*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST))
+    conf = lm.visibility(*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+    frame = body_frame_world(lm)
+    if frame is not None and frame.view != "front":
+        world = lm.pose_world
+        span = float(np.linalg.norm(world[PoseLM.LEFT_SHOULDER] - world[PoseLM.RIGHT_SHOULDER]))
+        if span > 1e-6:
+            return Measured(float(np.linalg.norm(world[PoseLM.LEFT_WRIST] - world[PoseLM.RIGHT_WRIST])) / span, conf)
+    return Measured(float(np.linalg.norm(pts[0, :2] - pts[1, :2])) / sw, conf)
 
 
 def _wrist_mid(lm: Landmarks) -> np.ndarray | None:
@@ -236,7 +353,7 @@ def hands_height_on_trunk(lm: Landmarks) -> Measured | None:
     return Measured(trunk.along(mid), conf)
 
 
-@measurement("hands_centre_offset_sw", "shoulder widths")
+@measurement("hands_centre_offset_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
     """How far the wrists' midpoint is to the side of the trunk's centre line (absolute),
     in shoulder widths."""
@@ -248,16 +365,24 @@ def hands_centre_offset_sw(lm: Landmarks) -> Measured | None:
     return Measured(abs(trunk.lateral_sw(mid)), conf)
 
 
+def _forward_of(lm: Landmarks, point: np.ndarray, origin: np.ndarray) -> float | None:
+    """How far ``point`` is in front of ``origin`` along the way the trunk faces (metres)."""
+    frame = body_frame_world(lm)
+    return None if frame is None else float(np.dot(point - origin, frame.forward))
+
+
 @measurement("right_hand_in_front_m", "m")
 def right_hand_in_front_m(lm: Landmarks) -> Measured | None:
-    """How much nearer the camera the right hand is than the left (metres, world pose,
-    averaged over wrist, index, pinky and thumb); positive = right hand over the left."""
+    """How much further forward (the way the trunk faces) the right hand is than the left
+    (metres, world pose, averaged over wrist, index, pinky and thumb); positive = right hand
+    over the left."""
     ids = _HAND_POINTS[L] + _HAND_POINTS[R]
     if lm.pose_world is None or lm.pose_points(*ids) is None:
         return None
-    left_depth = lm.pose_world[list(_HAND_POINTS[L]), 2].mean()
-    right_depth = lm.pose_world[list(_HAND_POINTS[R]), 2].mean()
-    return Measured(float(left_depth - right_depth), lm.visibility(*ids))
+    left = lm.pose_world[list(_HAND_POINTS[L])].mean(axis=0)
+    right = lm.pose_world[list(_HAND_POINTS[R])].mean(axis=0)
+    ahead = _forward_of(lm, right, left)
+    return None if ahead is None else Measured(ahead, lm.visibility(*ids))
 
 
 @measurement("hands_behind_back", "0/1")
@@ -265,13 +390,12 @@ def hands_behind_back(lm: Landmarks) -> Measured | None:
     """1 when both elbows are seen, bent back, with both hands hidden or behind the hips
     (the men's "hands behind the back" stance), else 0."""
     ids = (*SHOULDERS, PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW, *HIPS)
-    if lm.pose_world is None or lm.pose_points(*ids) is None:
+    if lm.pose_world is None or lm.pose_points(*ids) is None or body_frame_world(lm) is None:
         return None
-    hip_z = world_mid(lm, *HIPS)[2]
-    behind = all(
-        (not lm.seen(_WRIST[s])) or lm.pose_world[_WRIST[s], 2] > hip_z + 0.05 for s in (L, R)
-    )
-    elbows_back = all(lm.pose_world[_ELBOW[s], 2] > lm.pose_world[_SHOULDER[s], 2] for s in (L, R))
+    world = lm.pose_world
+    hip = world_mid(lm, *HIPS)
+    behind = all((not lm.seen(_WRIST[s])) or _forward_of(lm, world[_WRIST[s]], hip) < -0.05 for s in (L, R))
+    elbows_back = all(_forward_of(lm, world[_ELBOW[s]], world[_SHOULDER[s]]) < 0 for s in (L, R))
     return Measured(float(behind and elbows_back), lm.visibility(*ids))
 
 
@@ -305,10 +429,10 @@ def pointing_elbow_angle_deg(lm: Landmarks) -> Measured | None:
     return Measured(joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2]), lm.visibility(*ids))
 
 
-@measurement("knee_gap_sw", "shoulder widths")
+@measurement("knee_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def knee_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the knees, in shoulder widths."""
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_KNEE, PoseLM.RIGHT_KNEE)
     if sw is None or pts is None:
         return None
@@ -317,7 +441,7 @@ def knee_gap_sw(lm: Landmarks) -> Measured | None:
 
 
 def _gap_sw(lm: Landmarks, a: int, b: int) -> Measured | None:
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(a, b)
     if sw is None or pts is None:
         return None
@@ -325,25 +449,25 @@ def _gap_sw(lm: Landmarks, a: int, b: int) -> Measured | None:
                     lm.visibility(*SHOULDERS, a, b))
 
 
-@measurement("heel_gap_sw", "shoulder widths")
+@measurement("heel_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def heel_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the heels, in shoulder widths (heels together: near 0)."""
     return _gap_sw(lm, PoseLM.LEFT_HEEL, PoseLM.RIGHT_HEEL)
 
 
-@measurement("toe_gap_sw", "shoulder widths")
+@measurement("toe_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def toe_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the toe tips (foot index), in shoulder widths (a fist is ~0.25)."""
     return _gap_sw(lm, PoseLM.LEFT_FOOT_INDEX, PoseLM.RIGHT_FOOT_INDEX)
 
 
-@measurement("ankle_gap_sw", "shoulder widths")
+@measurement("ankle_gap_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def ankle_gap_sw(lm: Landmarks) -> Measured | None:
     """Distance between the ankles, in shoulder widths."""
     return _gap_sw(lm, PoseLM.LEFT_ANKLE, PoseLM.RIGHT_ANKLE)
 
 
-@measurement("weight_shift_sw", "shoulder widths")
+@measurement("weight_shift_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def weight_shift_sw(lm: Landmarks) -> Measured | None:
     """Sideways offset of the hip midpoint from the ankles' midpoint (absolute), in shoulder
     widths: standing evenly on both feet keeps it small."""
@@ -361,11 +485,13 @@ def thigh_from_vertical_deg(lm: Landmarks) -> Measured | None:
     about 0 standing, about 90 seated."""
     if lm.pose_world is None:
         return None
+    frame = body_frame_world(lm)
+    down = -(frame.up if frame is not None else UP)
     angles, conf = [], []
     for s in (L, R):
         if lm.seen(_HIP[s]) and lm.seen(_KNEE[s]):
             thigh = lm.pose_world[_KNEE[s]] - lm.pose_world[_HIP[s]]
-            angles.append(angle_between_deg(thigh, np.array([0.0, 1.0, 0.0])))
+            angles.append(angle_between_deg(thigh, down))
             conf.append(lm.visibility(_HIP[s], _KNEE[s]))
     if not angles:
         return None
@@ -386,11 +512,11 @@ def forearm_tilt_deg(lm: Landmarks) -> Measured | None:
     return Measured(max(tilts), lm.visibility(*ids))
 
 
-@measurement("elbow_height_diff_sw", "shoulder widths")
+@measurement("elbow_height_diff_sw", "shoulder widths", ACROSS_BODY_VIEWS)
 def elbow_height_diff_sw(lm: Landmarks) -> Measured | None:
     """Difference in height between the two elbows, in shoulder widths (forearms at one
     height on the desk: small)."""
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     pts = lm.pose_points(PoseLM.LEFT_ELBOW, PoseLM.RIGHT_ELBOW)
     if sw is None or pts is None:
         return None
@@ -404,7 +530,7 @@ def _chin_point(lm: Landmarks) -> np.ndarray | None:
     if lm.face is not None:
         return lm.face[FaceLM.CHIN, :2]
     mouth = lm.pose_points(PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT)
-    sw = lm.shoulder_width()
+    sw = body_unit_px(lm)
     if mouth is None or sw is None:
         return None
     # Without the face mesh: the chin is about a sixth of a shoulder width below the mouth.
@@ -432,10 +558,11 @@ def talk_hand_out_of_band(lm: Landmarks) -> Measured | None:
 def hand_forward_of_trunk_m(lm: Landmarks) -> Measured | None:
     """How far the furthest seen hand is in front of the trunk (metres, world pose)."""
     wrists = [s for s in (L, R) if lm.seen(_WRIST[s])]
-    if lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None:
+    if (lm.pose_world is None or not wrists or lm.pose_points(*SHOULDERS, *HIPS) is None
+            or body_frame_world(lm) is None):
         return None
-    trunk_z = (world_mid(lm, *SHOULDERS)[2] + world_mid(lm, *HIPS)[2]) / 2.0
-    forward = max(float(trunk_z - lm.pose_world[_WRIST[s], 2]) for s in wrists)
+    centre = (world_mid(lm, *SHOULDERS) + world_mid(lm, *HIPS)) / 2.0
+    forward = max(_forward_of(lm, lm.pose_world[_WRIST[s]], centre) for s in wrists)
     return Measured(forward, lm.visibility(*SHOULDERS, *HIPS, *(_WRIST[s] for s in wrists)))
 
 
@@ -444,8 +571,8 @@ def hands_forward_m(lm: Landmarks) -> Measured | None:
     """How far the nearer-to-the-body of the two hands is in front of the shoulders (metres,
     world pose): handing over with both hands brings both forward."""
     ids = (*SHOULDERS, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
-    if lm.pose_world is None or lm.pose_points(*ids) is None:
+    if lm.pose_world is None or lm.pose_points(*ids) is None or body_frame_world(lm) is None:
         return None
-    shoulder_z = world_mid(lm, *SHOULDERS)[2]
-    forward = min(float(shoulder_z - lm.pose_world[_WRIST[s], 2]) for s in (L, R))
+    shoulder = world_mid(lm, *SHOULDERS)
+    forward = min(_forward_of(lm, lm.pose_world[_WRIST[s]], shoulder) for s in (L, R))
     return Measured(forward, lm.visibility(*ids))

@@ -15,9 +15,10 @@ from functools import cache
 import cv2
 import numpy as np
 
-from posture.landmarks import MOUTH_PATCH_SIZE, FaceLM, Landmarks
+from posture.landmarks import MOUTH_PATCH_SIZE, FaceLM, Landmarks, PoseLM
 from posture.measure import Measured, measurement, per_frame
 from posture.measure.geometry import cross3, unit
+from posture.measure.view import body_frame_world, body_unit_px
 
 # Beyond this turn the mouth is seen too obliquely to judge a smile: "not visible".
 MAX_YAW_FOR_EXPRESSION_DEG = 45.0
@@ -62,21 +63,64 @@ def head_angles_deg(face: np.ndarray) -> tuple[float, float, float]:
     forward = -rot[:, 2]  # out of the face, toward the camera when frontal
     yaw = math.degrees(math.atan2(forward[0], -forward[2]))
     pitch = math.degrees(math.asin(float(np.clip(forward[1], -1.0, 1.0)))) - PITCH_OFFSET_DEG
-    roll = math.degrees(math.atan2(rot[1, 0], rot[0, 0]))
+    # The ear-to-ear axis against the horizontal plane: the same as its angle in the picture
+    # for a face toward the camera, and still right for a face seen from the side.
+    roll = math.degrees(math.atan2(rot[1, 0], math.hypot(rot[0, 0], rot[2, 0])))
     return yaw, pitch, roll
+
+
+def _wrap_deg(angle: float) -> float:
+    return (angle + 180.0) % 360.0 - 180.0
 
 
 def _face(lm: Landmarks) -> np.ndarray | None:
     if lm.face is None:
         return None
-    span = np.linalg.norm(lm.face[FaceLM.LEFT_EYE_OUTER, :2] - lm.face[FaceLM.RIGHT_EYE_OUTER, :2])
+    # In 3D (the mesh's depth is scaled like x): a face seen from the side is not smaller.
+    span = np.linalg.norm(lm.face[FaceLM.LEFT_EYE_OUTER] - lm.face[FaceLM.RIGHT_EYE_OUTER])
     return lm.face if span >= MIN_EYE_SPAN_PX else None
 
 
+def head_angles_to_camera(lm: Landmarks) -> tuple[float, float, float] | None:
+    """The face mesh's (yaw, pitch, roll) against the camera, or None without a usable face."""
+    face = _face(lm)
+    return None if face is None else head_angles_deg(face)
+
+
+# Shoulders showing under this share of the body's width are turned at least 45 degrees.
+TURNED_SHOULDER_SHARE = math.cos(math.radians(45.0))
+
+
+def _shoulders_foreshortened(lm: Landmarks) -> bool:
+    """Whether the picture itself shows the shoulders turned away: the heading of shoulders
+    alone (no hips) that look square on is mostly the world pose's depth noise, which on
+    GENKI's head-and-shoulder photos cost ST-HEAD 2.5 points against the labels."""
+    span, unit_px = lm.shoulder_width(), body_unit_px(lm)
+    if span is None:
+        # One shoulder hidden inside the picture (not cut off by its edge): behind the body.
+        shoulders = lm.pose[[PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER], :2]
+        inside = (shoulders >= 0).all(axis=1) & (shoulders[:, 0] < lm.width) & (shoulders[:, 1] < lm.height)
+        return bool(inside.all())
+    return unit_px is not None and span < TURNED_SHOULDER_SHARE * unit_px
+
+
 def _head(lm: Landmarks) -> tuple[float, float, float] | None:
+    """(yaw, pitch, roll) of the head, the yaw against the way the trunk faces when the body
+    is seen (so a person looking ahead along their body, photographed from the side, faces
+    forward), else against the camera. Pitch and roll are against the horizontal, which a
+    turn about the vertical does not change."""
     def compute() -> tuple[float, float, float] | None:
         face = _face(lm)
-        return None if face is None else head_angles_deg(face)
+        if face is None:
+            return None
+        frame = body_frame_world(lm)
+        if frame is None:
+            return head_angles_deg(face)
+        # Read against the true horizontal: a camera looking down sees a level head lowered.
+        yaw, pitch, roll = head_angles_deg(face @ frame.levelling.T)
+        if frame.trunk_up is not None or _shoulders_foreshortened(lm):
+            yaw = _wrap_deg(yaw - frame.yaw_deg)
+        return yaw, pitch, roll
 
     return per_frame(lm, "head_angles", compute)
 
@@ -87,7 +131,8 @@ FACE_CONFIDENCE = 0.9
 
 @measurement("head_yaw_deg", "deg")
 def head_yaw_deg(lm: Landmarks) -> Measured | None:
-    """Head turn left/right from facing the camera (positive: toward the image's right)."""
+    """Head turn left/right from the way the trunk faces (from the camera without a body;
+    positive: toward the person's left, the image's right in a front view)."""
     head = _head(lm)
     return None if head is None else Measured(head[0], FACE_CONFIDENCE)
 
@@ -198,7 +243,7 @@ def smile_probability(features: dict[str, float], patch: np.ndarray | None = Non
 
 
 def _expression_face(lm: Landmarks) -> np.ndarray | None:
-    head = _head(lm)
+    head = head_angles_to_camera(lm)  # how much of the mouth the camera sees
     if head is None or abs(head[0]) > MAX_YAW_FOR_EXPRESSION_DEG:
         return None
     return lm.face
@@ -221,6 +266,24 @@ def mouth_open_ratio(lm: Landmarks) -> Measured | None:
     if face is None:
         return None
     return Measured(mouth_features(face)["mouth_open_ratio"], FACE_CONFIDENCE)
+
+
+@measurement("head_above_hands_deg", "deg")
+def head_above_hands_deg(lm: Landmarks) -> Measured | None:
+    """How far above the hands the head points (degrees, the body's frame): the angle down
+    from the eyes to the hands' midpoint (world pose: the drop below the nose against the
+    distance in front of it) less the head's pitch. Near 0 looking at the hands; a head held
+    level while the hands are held out low reads their whole angle."""
+    head = _head(lm)
+    frame = body_frame_world(lm)
+    wrists = [i for i in (PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST) if lm.seen(i)]
+    if head is None or frame is None or not wrists or not lm.seen(PoseLM.NOSE):
+        return None
+    world = lm.pose_world
+    to_hands = world[wrists].mean(axis=0) - world[PoseLM.NOSE]
+    ahead = max(float(np.dot(to_hands, frame.forward)), 1e-3)
+    down = math.degrees(math.atan2(float(-np.dot(to_hands, frame.up)), ahead))
+    return Measured(down - head[1], min(FACE_CONFIDENCE, lm.visibility(PoseLM.NOSE, *wrists)))
 
 
 @measurement("gaze_toward_pointing_deg", "deg")

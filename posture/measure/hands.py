@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from posture.landmarks import HandLM, Landmarks, PoseLM
+from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import Measured, measurement
 from posture.measure.body import pointing_side
 from posture.measure.geometry import angle_between_deg
+from posture.measure.view import body_unit_px
 
 FINGERS: dict[str, tuple[int, int, int, int]] = {
     "index": (HandLM.INDEX_MCP, HandLM.INDEX_PIP, HandLM.INDEX_DIP, HandLM.INDEX_TIP),
@@ -32,11 +33,30 @@ def finger_extension(hand: np.ndarray, finger: str) -> float:
     return float(np.linalg.norm(tip - mcp) / path) if path > 1e-9 else 0.0
 
 
+# A straight finger's tip is about 1.4 times as far from the wrist as its middle knuckle
+# (palm ~8.5 cm, phalanges ~4.5, 2.5 and 2 cm); a curled one's is nearer than the knuckle.
+STRAIGHT_REACH = 1.4
+
+
+def finger_reach(hand: np.ndarray, finger: str) -> float:
+    """How far out the fingertip reaches: its distance from the wrist over the middle
+    knuckle's, scaled so a straight finger is about 1 (a curled one about 0.3-0.5). Unlike
+    the straightness along the bones, a tight curl seen from the side, whose joints the hand
+    model lays out nearly in line, still reads as curled."""
+    _, pip, _, tip = (hand[i] for i in FINGERS[finger])
+    wrist = hand[HandLM.WRIST]
+    knuckle = float(np.linalg.norm(pip - wrist))
+    return min(1.0, float(np.linalg.norm(tip - wrist)) / (STRAIGHT_REACH * knuckle)) if knuckle > 1e-9 else 0.0
+
+
 def index_only_score(hand: np.ndarray) -> float:
-    """Index finger straightness minus the straightest of the other three fingers: high
-    for a one-finger point, near 0 for an open hand or a fist."""
-    others = max(finger_extension(hand, f) for f in ("middle", "ring", "pinky"))
-    return finger_extension(hand, "index") - others
+    """Index finger straightness minus the straightest of the other three fingers (a finger
+    counts as straight only as far as it also reaches out, see finger_reach): high for a
+    one-finger point, near 0 for an open hand, a fist or a thumb up."""
+    def straight(f: str) -> float:
+        return min(finger_extension(hand, f), finger_reach(hand, f))
+
+    return straight("index") - max(straight(f) for f in ("middle", "ring", "pinky"))
 
 
 def finger_spread_deg(hand: np.ndarray) -> float:
@@ -148,24 +168,70 @@ def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
     return lo, hi, height
 
 
-@measurement("hand_to_face_sw", "shoulder widths")
-def hand_to_face_sw(lm: Landmarks) -> Measured | None:
-    """Shortest distance from any seen hand point to the face-and-hair box, in shoulder
-    widths (0 = the hand is on the face or hair)."""
-    box = _face_box(lm)
-    sw = lm.shoulder_width()
-    if box is None or sw is None:
-        return None
-    lo, hi, _ = box
-    points = [h[:, :2] for _, h in _seen_hands(lm)]
-    pose_hand = [i for i in (PoseLM.LEFT_INDEX, PoseLM.RIGHT_INDEX, PoseLM.LEFT_WRIST,
-                             PoseLM.RIGHT_WRIST) if lm.seen(i)]
+# Without a body, the unit of hand-to-face distances comes from the face: its width at the
+# cheeks is 0.48 of the body unit (median on the 392 HaGRID photos with both; 0.45-0.54 for
+# 80% of them).
+FACE_WIDTH_PER_UNIT = 0.48
+# A face turned further than this from the camera hides the other cheek and the hand on it.
+MAX_YAW_FOR_TOUCH_DEG = 60.0
+_POSE_HAND = (PoseLM.LEFT_INDEX, PoseLM.RIGHT_INDEX, PoseLM.LEFT_WRIST, PoseLM.RIGHT_WRIST)
+
+
+def _touch_unit(lm: Landmarks) -> float | None:
+    unit = body_unit_px(lm) if lm.pose is not None else None
+    if unit is None and lm.face is not None:
+        cheeks = float(np.linalg.norm(lm.face[FaceLM.LEFT_CHEEK, :2] - lm.face[FaceLM.RIGHT_CHEEK, :2]))
+        unit = cheeks / FACE_WIDTH_PER_UNIT if cheeks > 1e-6 else None
+    return unit
+
+
+# A hand's wrist-to-middle-knuckle span is about 9-10 cm, 0.26 of the body unit; the hand
+# model also "finds" hands in ears, mouths and cheeks, which come out at half that or less
+# (GENKI faces labelled without a hand: median 0.17; with one: 0.30, 5% under 0.19). A
+# hand under 0.15 of the unit (in 3D, so a hand seen end-on is not shrunk) is not one.
+MIN_HAND_SPAN_UNITS = 0.15
+
+
+def _hand_points(lm: Landmarks) -> np.ndarray | None:
+    """Every seen hand point: the hand models' (hands of a plausible size for the person)
+    and the pose's wrists and index fingers."""
+    unit = _touch_unit(lm)
+    points = [h[:, :2] for _, h in _seen_hands(lm)
+              if unit is None or np.linalg.norm(h[HandLM.MIDDLE_MCP] - h[HandLM.WRIST]) >= MIN_HAND_SPAN_UNITS * unit]
+    pose_hand = [i for i in _POSE_HAND if lm.seen(i)]
     if pose_hand:
         points.append(lm.pose[pose_hand, :2])
-    if not points:
+    return np.vstack(points) if points else None
+
+
+@measurement("hand_to_face_sw", "shoulder widths")
+def hand_to_face_sw(lm: Landmarks) -> Measured | None:
+    """Shortest distance from any seen hand point to the face-and-hair box, in body units
+    (from the face's width without a body; 0 = the hand is on the face or hair)."""
+    box = _face_box(lm)
+    unit = _touch_unit(lm)
+    pts = _hand_points(lm)
+    if box is None or unit is None or pts is None:
         return None
-    pts = np.vstack(points)
+    lo, hi, _ = box
     outside = np.maximum(np.maximum(lo - pts, pts - hi), 0.0)
-    return Measured(float(np.linalg.norm(outside, axis=1).min()) / sw, HAND_CONFIDENCE)
+    return Measured(float(np.linalg.norm(outside, axis=1).min()) / unit, HAND_CONFIDENCE)
 
 
+@measurement("face_seen_without_hands", "0/1")
+def face_seen_without_hands(lm: Landmarks) -> Measured | None:
+    """1 when the whole face is in the picture, turned no more than 60 degrees from the
+    camera, and no hand is seen anywhere (so none is on it); 0 when a hand is seen (then
+    ``hand_to_face_sw`` says where); None when the face is not found, cut off by the frame's
+    edge or turned away."""
+    from posture.measure.face import _face, head_angles_to_camera
+
+    face = _face(lm)
+    head = head_angles_to_camera(lm)  # turned away from the camera, not from the body
+    if face is None or head is None or abs(head[0]) > MAX_YAW_FOR_TOUCH_DEG:
+        return None
+    lo, hi = face[:, :2].min(axis=0), face[:, :2].max(axis=0)
+    slack = 0.02 * float(hi[1] - lo[1])
+    if lo[0] < -slack or lo[1] < -slack or hi[0] > lm.width + slack or hi[1] > lm.height + slack:
+        return None
+    return Measured(0.0 if _hand_points(lm) is not None else 1.0, HAND_CONFIDENCE)
