@@ -213,8 +213,9 @@ def test_live_routine_checks_placement_counts_down_and_summarises(page, screensh
         page.get_by_role("button", name="跳过这一步").click()
     summary = page.get_by_role("heading", name="流程总结")
     summary.wait_for()
+    # The page's elements arrive one after another: wait for the advice under the table.
+    page.get_by_text("需要改进").wait_for()
     shot(page, summary, screenshots / "live_routine_summary.png")
-    assert page.get_by_text("需要改进").is_visible()
     assert page.get_by_text("EX-SMILE 面带微笑").first.is_visible()  # no smile on the camera
 
 
