@@ -14,7 +14,7 @@ import numpy as np
 
 from posture.grooming import features as F
 from posture.grooming import regions
-from posture.grooming.badge import find_badge_like, match_company_badge
+from posture.grooming.badge import BadgeFind, find_badge_like, match_company_badge
 from posture.grooming.company import GroomingContext
 from posture.grooming.models import MODELS
 from posture.grooming.pixels import canvas, is_grayscale, sample
@@ -171,7 +171,7 @@ def badge_left_chest(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     return Measured(value, 1.0)
 
 
-def badge_find(lm: Landmarks, ctx: GroomingContext):
+def badge_find(lm: Landmarks, ctx: GroomingContext) -> BadgeFind | None:
     """The badge search of this frame (once per frame and company)."""
     pictures = ctx.company.references("badge")
     key = "grooming_badge:" + "|".join(p.digest for p in pictures)
