@@ -164,11 +164,31 @@ def test_batch_rows_summary_bom_and_resume_by_relative_or_absolute_path(photo_fo
     one = next(r for r in rows if r["file"].endswith("hagrid_one_neutral.jpg") and r["clause"] == "PT-ONE-FINGER")
     assert one["verdict"] == "fail"
     assert [r["verdict"] for r in rows if r["file"].endswith("zz_broken.jpg")] == ["error"]
-    # The same folder by its absolute path, then by a path with "..": nothing checked again.
+    # The same folder by its absolute path, then by a path with "..": nothing checked again
+    # but the file that could not be checked, tried again (it is the last file: same bytes).
     for source in (str(photo_folder), f"{photo_folder}/../photos"):
         assert main(["batch", source, "--out", str(out), "--workers", "1", "-q"]) == EXIT_BAD_INPUT
-        assert "resuming: 4 files already in" in capsys.readouterr().out
+        assert "resuming: 3 files already in" in (said := capsys.readouterr().out)
+        assert "1 to go (1 that could not be checked, tried again)" in said
         assert out.read_bytes() == data
+
+
+def test_a_rerun_tries_again_the_files_that_could_not_be_checked(photo_folder, tmp_path, samples, capsys):
+    """A file that failed for a passing reason (here: broken, then replaced by a good copy,
+    as a file missing on a worker would be found again) is checked on the rerun; its error row
+    is gone, and the files checked before are not checked again."""
+    out = tmp_path / "results.csv"
+    run_batch(photo_folder, out, workers=1, progress=False, lang="en")
+    before = read_rows(out)
+    assert [r["verdict"] for r in before if r["file"].endswith("zz_broken.jpg")] == ["error"]
+    shutil.copy(samples / "hagrid_palm.jpg", photo_folder / "zz_broken.jpg")
+    assert run_batch(photo_folder, out, workers=1, progress=False, lang="en") != EXIT_BAD_INPUT
+    assert "resuming: 3 files already in" in capsys.readouterr().out
+    after = read_rows(out)
+    fixed = [r for r in after if r["file"].endswith("zz_broken.jpg")]
+    assert len(fixed) > 5 and "error" not in {r["verdict"] for r in fixed}
+    others = [r for r in after if not r["file"].endswith("zz_broken.jpg")]
+    assert others == [r for r in before if not r["file"].endswith("zz_broken.jpg")]
 
 
 def test_a_torn_last_photo_is_checked_again_and_the_csv_equals_a_clean_run(photo_folder, tmp_path, capsys):

@@ -45,9 +45,11 @@ def run_batch(source: Path, out: Path, *, scenario: str = "auto", profile: str =
         return EXIT_BAD_INPUT
     reports = JsonlStore(jsonl, store.done) if jsonl else None
     todo = [item for item in listing.items if item.key not in store.done]
-    if store.done:
+    if store.done or store.retried:
+        notes = ([f"{store.retried} that could not be checked, tried again"] if store.retried else []) + (
+            ["an unfinished last write was removed"] if store.repaired else [])
         print(f"resuming: {len(store.done)} files already in {out}, {len(todo)} to go"
-              + (" (an unfinished last write was removed)" if store.repaired else ""))
+              + (f" ({'; '.join(notes)})" if notes else ""))
     options = {"scenario": scenario, "profile": profile, "lang": lang, "mirrored": mirrored,
                "standards": str(standards) if standards else None,
                "sample_fps": DEFAULT_SAMPLE_FPS if sample_fps is None else sample_fps, "reports": jsonl is not None}
