@@ -243,3 +243,26 @@ def test_batch_on_two_processes_gives_the_same_rows(photo_folder, tmp_path):
     run_batch(photo_folder, one, workers=1, progress=False)
     run_batch(photo_folder, two, workers=2, progress=False)
     assert verdicts(read_rows(two)) == verdicts(read_rows(one))
+
+
+def test_progress_moves_by_part_and_a_failed_video_counts_its_parts(standard):
+    """A long video is several units: the bar moves as each range arrives (not once at the
+    end), and a video given up on its first range counts its other ranges as done."""
+    from posture.batch.runner import _files
+    from posture.batch.worker import UnitResult
+
+    units = [Unit("/v.mp4", "video", i, 3, 10.0 * i, 10.0 * (i + 1)) for i in range(3)] + [
+        Unit("/w.mp4", "video", i, 2, 10.0 * i, 10.0 * (i + 1)) for i in range(2)] + [Unit("/a.jpg", "photo")]
+    results = [UnitResult("/v.mp4", "video", 0, video=PartResult()), UnitResult("/a.jpg", "photo", rows=[{}]),
+               UnitResult("/v.mp4", "video", 0, video=PartResult()),  # a retried part, arriving twice
+               UnitResult("/w.mp4", "video", 1, error="/w.mp4: could not be read"),
+               UnitResult("/v.mp4", "video", 1, video=PartResult()), UnitResult("/w.mp4", "video", 0)]
+    ticks: list[int] = []
+    files = _files(iter(results), units, standard, {"lang": "en", "reports": False},
+                   on_unit=lambda: ticks.append(len(ticks)))
+    taken = []
+    for key, *_ in files:
+        taken.append((key, len(ticks)))
+    # /a.jpg after 2 parts; /w.mp4 given up at its first arrival: both its parts counted.
+    assert taken == [("/a.jpg", 2), ("/w.mp4", 4)]
+    assert len(ticks) == 5  # /v.mp4's third range never came: 2 of its 3 parts
