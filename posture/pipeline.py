@@ -20,6 +20,7 @@ from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.people_tracker import PeopleTracker
+from posture.people_video import PeopleFollower
 from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -141,14 +142,17 @@ class Checker:
     def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
                  count_faces: bool | None = None, fallbacks: bool | None = None) -> None:
         """``static_image_mode``: photos (True) or a video stream (False, tracks between frames).
-        ``count_faces``: warn when several people are in the picture; ``fallbacks``: look again
-        with Face Mesh / Hands when Holistic finds no face / hand. Both default to photos
-        only, as each costs another model on some frames."""
+        ``count_faces`` (default True): find everyone in the frame with the face detector,
+        or (False) only Holistic's one person; ``fallbacks`` (default: photos only, as it
+        costs another model on some frames): look again with Face Mesh / Hands when
+        Holistic finds no face / hand."""
         self.standard = standard or load_standard()
+        count_faces = True if count_faces is None else count_faces
         self.detector = LandmarkDetector(
-            static_image_mode=static_image_mode,
-            count_faces=static_image_mode if count_faces is None else count_faces,
+            static_image_mode=static_image_mode, count_faces=count_faces,
             min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
+        # A video's people are followed from frame to frame, each with their own models.
+        self.follower = PeopleFollower(self.detector) if count_faces and not static_image_mode else None
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
                         source: str | None = None, timings: dict[str, float] | None = None,
@@ -223,11 +227,18 @@ class Checker:
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None,
-                  tracked: tuple[PeopleTracker, float] | None = None) -> CheckResult:
+                  tracked: tuple[PeopleTracker, float] | None = None, coached: int | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
-        (tracker, time in seconds) of a video's frame, to keep each person's id."""
+        (tracker, time in seconds) of a video's frame, to keep each person's id.
+        ``coached``: in a video, the id of the person being coached, whose face and hands
+        are found on every frame (others' less often); None: the one with the largest face."""
         t0 = time.perf_counter()
-        people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
+        min_face_px = self.standard.settings.min_face_px
+        if self.follower is not None:
+            face = tracked[0].face_of(coached) if tracked is not None and coached is not None else None
+            people = self.follower.find(rgb, mirrored=mirrored, min_face_px=min_face_px, coached=face)
+        else:
+            people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=min_face_px)
         if tracked is not None:
             people = tracked[0].update(tracked[1], people, rgb)
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
@@ -244,6 +255,8 @@ class Checker:
         return result, rgb
 
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.close()
         self.detector.close()
 
     def __enter__(self) -> Checker:
