@@ -152,12 +152,19 @@ class PeopleFollower:
         coached, who gets every model on every frame; None: the largest face."""
         frame = self._detector.prepare(rgb, mirrored)
         height, width = rgb.shape[:2]
-        if self._frames % self.find_every == 0 or not any(f.found() for f in self.followed):
-            self._look(frame, width, height, min_face_px)
+        looking = self._frames % self.find_every == 0 or not any(f.found() for f in self.followed)
         self._frames += 1
+        # The faces found are matched with where everyone is in this frame, so people are
+        # tracked first (a person who moved is not taken for a newcomer), and newcomers then.
+        tracked = [] if looking and not self.followed else list(self.followed)
         main = self._coached(coached)
-        for f in self.followed:
+        for f in tracked:
             self._track(f, frame, width, height, mirrored, full=f is main)
+        if looking:
+            self._look(frame, width, height, min_face_px)
+            for f in self.followed:
+                if f not in tracked:
+                    self._track(f, frame, width, height, mirrored, full=True)
         self._let_go()
         return self._people(width, height, mirrored)
 
@@ -202,8 +209,13 @@ class PeopleFollower:
         return Followed(region, face, face[2] - face[0], score, mp_holistic(static_image_mode=False))
 
     def _region_of(self, f: Followed, width: int, height: int) -> Box:
-        others = [_fraction_box(g.face, width, height) for g in self.followed if g is not f]
+        others = [_fraction_box(g, width, height) for g in self._others(f)]
         return person_region(_fraction_box(f.face, width, height), others)
+
+    def _others(self, f: Followed) -> list[PixelBox]:
+        """The faces of the others in view: just found by the face detector, or whose
+        landmarks were found on the last frame (a lost person's last place claims nothing)."""
+        return [g.face for g in self.followed if g is not f and (g.lm is None or g.found())]
 
     def _coached(self, coached: PixelBox | None) -> Followed | None:
         found = [f for f in self.followed if f.found()] or self.followed
@@ -216,7 +228,7 @@ class PeopleFollower:
     def _track(self, f: Followed, frame: np.ndarray, width: int, height: int, mirrored: bool, *,
                full: bool) -> None:
         """This frame's landmarks of one person, from their region with the others' faces greyed out."""
-        others = [g.face for g in self.followed if g is not f]
+        others = self._others(f)
         part = grey_out(crop(frame, f.region), f.region, [_fraction_box(o, width, height) for o in others])
         count = len(self.followed) + len(self._small)
         if full or f.full is None or f.since_full + 1 >= self.refresh_every:
