@@ -26,11 +26,14 @@ A frame lists the people whose landmarks were found in it, and the faces too sma
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from posture.landmarks import (
+    UNCONFIRMED_FACE_SCORE,
     WHOLE_FRAME,
     Box,
     LandmarkDetector,
@@ -56,6 +59,7 @@ REFRESH_EVERY = 3  # frames between Holistic runs (face, hands) of a person not 
 LOST_AFTER = 10  # frames without any landmark of a person before they are let go
 CONFIRM_WITHIN = 3  # frames in which a new face's person must be found
 MAX_FOLLOWED = 6  # people followed at once, each with their own models
+THREADS = min(2, os.cpu_count() or 1)  # this machine has 2 cores
 # A region is moved when the face comes nearer than this many face widths to a side (or
 # its height to the top) that is not the frame's edge, or its width changes by this factor.
 EDGE_FACES = 1.0
@@ -135,7 +139,10 @@ class PeopleFollower:
     """Finds and follows everyone in successive frames of one video (see the module's text)."""
 
     def __init__(self, detector: LandmarkDetector, *, find_every: int = FIND_EVERY,
-                 refresh_every: int = REFRESH_EVERY, max_followed: int = MAX_FOLLOWED) -> None:
+                 refresh_every: int = REFRESH_EVERY, max_followed: int = MAX_FOLLOWED,
+                 threads: int = THREADS) -> None:
+        """``threads``: people whose models run at the same time (MediaPipe's graphs run
+        outside Python's lock, so two use two cores); 1 in a batch worker, which has one core."""
         if detector.face_detector is None:
             raise ValueError("following people needs the detector's face detector (count_faces=True)")
         self._detector = detector
@@ -144,6 +151,8 @@ class PeopleFollower:
         self._small: list[PixelBox] = []  # faces under the size to judge, as last found
         self._rejected: list[PixelBox] = []  # "faces" whose person was never found
         self._frames = 0
+        self._width = self._height = 0  # of the frames
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="posture-people") if threads > 1 else None
 
     def find(self, rgb: np.ndarray, mirrored: bool = False, min_face_px: float = 0.0,
              coached: PixelBox | None = None) -> People:
@@ -151,26 +160,23 @@ class PeopleFollower:
         ``coached``: the face box (last frame's, unmirrored pixels) of the person being
         coached, who gets every model on every frame; None: the largest face."""
         frame = self._detector.prepare(rgb, mirrored)
-        height, width = rgb.shape[:2]
+        height, width = self._height, self._width = rgb.shape[:2]
         looking = self._frames % self.find_every == 0 or not any(f.found() for f in self.followed)
         self._frames += 1
         # The faces found are matched with where everyone is in this frame, so people are
         # tracked first (a person who moved is not taken for a newcomer), and newcomers then.
         tracked = [] if looking and not self.followed else list(self.followed)
-        main = self._coached(coached)
-        for f in tracked:
-            self._track(f, frame, width, height, mirrored, full=f is main)
+        self._track(tracked, frame, width, height, mirrored, self._coached(coached))
         if looking:
-            self._look(frame, width, height, min_face_px)
-            for f in self.followed:
-                if f not in tracked:
-                    self._track(f, frame, width, height, mirrored, full=True)
+            added = self._look(frame, width, height, min_face_px)
+            self._track(added, frame, width, height, mirrored, self._coached(coached) if not tracked else None)
+            self._settle(added, frame, width, height, mirrored)
         self._let_go()
         return self._people(width, height, mirrored)
 
-    def _look(self, frame: np.ndarray, width: int, height: int, min_face_px: float) -> None:
+    def _look(self, frame: np.ndarray, width: int, height: int, min_face_px: float) -> list[Followed]:
         """The face detector's look for newcomers: each face that is nobody's yet gets
-        models and a region; a region that holds a newcomer's face is narrowed to its person."""
+        models and a region (the newcomers are returned)."""
         scored = [(s, pixel_box(b, width, height)) for s, b in find_faces(self._detector.face_detector, frame)]
         self._small = [b for _, b in scored if b[2] - b[0] < min_face_px]
         faces = [(s, b) for s, b in scored if b[2] - b[0] >= min_face_px]
@@ -194,28 +200,51 @@ class PeopleFollower:
             # single person's video has always been checked.
             score, box = new[0] if new else (0.0, (0.0, 0.0, float(width), float(height)))
             self.followed.append(self._new(WHOLE_FRAME, box, score))
-            return
+            return self.followed[-1:]
         added = [self._new(WHOLE_FRAME, box, score) for score, box in new]
         self.followed += added
+        for f in added:
+            f.region = self._region_of(f, width, height)
+        return added
+
+    def _settle(self, added: list[Followed], frame: np.ndarray, width: int, height: int, mirrored: bool) -> None:
+        """After the newcomers' first look: a face whose person was not found at once and that
+        the detector was not sure of is not a person (as in a photo); the regions are then
+        made from the people confirmed: a newcomer's region that a rejected face had narrowed
+        is looked at again at once, and a region holding a confirmed newcomer's face narrowed
+        (its models start again: their tracking is in the old region's coordinates)."""
+        unsure = [f for f in added if not f.found() and f.score < UNCONFIRMED_FACE_SCORE] \
+            if len(self.followed) > 1 else []  # alone, the whole frame's look stays (see _look)
+        self._rejected += [f.face for f in unsure]
+        self._close(unsure)
+        confirmed = [f for f in added if f.found()]
+        again = []
         for f in self.followed:
-            # Everyone's region from the faces now known: a newcomer narrows their neighbours'.
             region = self._region_of(f, width, height)
+            if region == f.region:
+                continue
             if f in added:
-                f.region, f.face_at_region = region, f.face[2] - f.face[0]
-            elif any(inside(np.array(_centre(g.face)), pixel_box(f.region, width, height)) for g in added):
                 f.restart(region)
+                again.append(f)
+            elif any(inside(np.array(_centre(g.face)), pixel_box(f.region, width, height)) for g in confirmed):
+                f.restart(region)
+        self._track(again, frame, width, height, mirrored, None)
 
     def _new(self, region: Box, face: PixelBox, score: float) -> Followed:
         return Followed(region, face, face[2] - face[0], score, mp_holistic(static_image_mode=False))
 
     def _region_of(self, f: Followed, width: int, height: int) -> Box:
+        """Their region among the others in view; alone, the whole frame (as one person's video
+        has always been checked)."""
         others = [_fraction_box(g, width, height) for g in self._others(f)]
-        return person_region(_fraction_box(f.face, width, height), others)
+        return person_region(_fraction_box(f.face, width, height), others) if others else WHOLE_FRAME
 
     def _others(self, f: Followed) -> list[PixelBox]:
-        """The faces of the others in view: just found by the face detector, or whose
-        landmarks were found on the last frame (a lost person's last place claims nothing)."""
-        return [g.face for g in self.followed if g is not f and (g.lm is None or g.found())]
+        """The faces of the others in view: whose landmarks were found on the last frame, or
+        just found by a face detector sure of them (a lost person's last place, or a "face" not
+        yet confirmed as a person, claims nothing)."""
+        return [g.face for g in self.followed
+                if g is not f and (g.found() or (g.lm is None and g.score >= UNCONFIRMED_FACE_SCORE))]
 
     def _coached(self, coached: PixelBox | None) -> Followed | None:
         found = [f for f in self.followed if f.found()] or self.followed
@@ -225,33 +254,46 @@ class PeopleFollower:
                 return best
         return max(found, key=lambda f: f.face[2] - f.face[0], default=None)
 
-    def _track(self, f: Followed, frame: np.ndarray, width: int, height: int, mirrored: bool, *,
-               full: bool) -> None:
-        """This frame's landmarks of one person, from their region with the others' faces greyed out."""
-        others = self._others(f)
-        part = grey_out(crop(frame, f.region), f.region, [_fraction_box(o, width, height) for o in others])
+    def _track(self, group: list[Followed], frame: np.ndarray, width: int, height: int, mirrored: bool,
+               main: Followed | None) -> None:
+        """This frame's landmarks of each person of ``group`` (``main``, the one coached, with
+        every model), on the pool's threads: each person's models are their own, and what
+        they read of the others is taken before."""
+        others = {id(f): self._others(f) for f in group}
         count = len(self.followed) + len(self._small)
+
+        def one(f: Followed) -> Landmarks:
+            return self._landmarks(f, frame, width, height, mirrored, others[id(f)], count, full=f is main)
+
+        found = list(self._pool.map(one, group)) if self._pool is not None and len(group) > 1 else \
+            [one(f) for f in group]
+        for f, lm in zip(group, found, strict=True):
+            f.lm, f.frames = lm, f.frames + 1
+            f.missed = 0 if f.found() else f.missed + 1
+            f.confirmed |= f.found()
+            face = face_box_of(lm) if f.found() else None
+            if face is not None:
+                f.face = face
+                if self._moved_out(f, width, height):
+                    f.restart(self._region_of(f, width, height))
+
+    def _landmarks(self, f: Followed, frame: np.ndarray, width: int, height: int, mirrored: bool,
+                   others: list[PixelBox], count: int, *, full: bool) -> Landmarks:
+        """One person's own landmarks in this frame, from their region with the others' faces
+        greyed out: Holistic (when ``full``, or due), else Pose with their face and hands carried."""
+        part = grey_out(crop(frame, f.region), f.region, [_fraction_box(o, width, height) for o in others])
         if full or f.full is None or f.since_full + 1 >= self.refresh_every:
             lm = self._detector.to_landmarks(f.holistic.process(part), frame, width, height, f.region, mirrored,
                                              faces_in_frame=count, fallbacks=False)
             f.full, f.since_full = lm, 0
         else:
             f.pose = f.pose or mp_pose()
-            res = f.pose.process(part)
-            body = self._detector.to_landmarks(_PoseOnly(res), frame, width, height, f.region, mirrored,
-                                               faces_in_frame=count, fallbacks=False)
+            body = self._detector.to_landmarks(_PoseOnly(f.pose.process(part)), frame, width, height, f.region,
+                                               mirrored, faces_in_frame=count, fallbacks=False)
             lm = _carried(f.full, body)
             f.since_full += 1
         # Alone, there is nobody whose parts they could have taken (and their face may not be known).
-        f.lm = own_parts(lm, f.face, pixel_box(f.region, width, height), others) if others else lm
-        f.missed = 0 if f.found() else f.missed + 1
-        f.frames += 1
-        f.confirmed |= f.found()
-        face = face_box_of(f.lm) if f.found() else None
-        if face is not None:
-            f.face = face
-            if self._moved_out(f, width, height):
-                f.restart(self._region_of(f, width, height))
+        return own_parts(lm, f.face, pixel_box(f.region, width, height), others) if others else lm
 
     def _moved_out(self, f: Followed, width: int, height: int) -> bool:
         """Whether their face left the middle of their region, or their size changed much."""
@@ -274,7 +316,12 @@ class PeopleFollower:
                 self._rejected.append(f.face)
             if not (twice or never or (f.missed >= LOST_AFTER and len(self.followed) > 1)):
                 kept.append(f)
-        self._close([f for f in self.followed if f not in kept])
+        if len(kept) < len(self.followed):
+            self._close([f for f in self.followed if f not in kept])
+            for f in self.followed:  # a region narrowed by someone no longer there widens again
+                region = self._region_of(f, self._width, self._height)
+                if region != f.region:
+                    f.restart(region)
 
     def _close(self, gone: list[Followed]) -> None:
         for f in gone:
@@ -290,6 +337,8 @@ class PeopleFollower:
         return People(width, height, tuple(replace(p, id=n) for n, p in enumerate(order, start=1)))
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
         self._close(list(self.followed))
 
 

@@ -20,7 +20,7 @@ from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.people_tracker import PeopleTracker
-from posture.people_video import PeopleFollower
+from posture.people_video import THREADS, PeopleFollower
 from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -140,19 +140,22 @@ class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
     def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
-                 count_faces: bool | None = None, fallbacks: bool | None = None) -> None:
+                 count_faces: bool | None = None, fallbacks: bool | None = None,
+                 threads: int | None = None) -> None:
         """``static_image_mode``: photos (True) or a video stream (False, tracks between frames).
         ``count_faces`` (default True): find everyone in the frame with the face detector,
         or (False) only Holistic's one person; ``fallbacks`` (default: photos only, as it
         costs another model on some frames): look again with Face Mesh / Hands when
-        Holistic finds no face / hand."""
+        Holistic finds no face / hand. ``threads``: in a video, how many people's models
+        run at once (default: one per core, at most 2)."""
         self.standard = standard or load_standard()
         count_faces = True if count_faces is None else count_faces
         self.detector = LandmarkDetector(
             static_image_mode=static_image_mode, count_faces=count_faces,
             min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
         # A video's people are followed from frame to frame, each with their own models.
-        self.follower = PeopleFollower(self.detector) if count_faces and not static_image_mode else None
+        self.follower = (PeopleFollower(self.detector, threads=threads or THREADS)
+                         if count_faces and not static_image_mode else None)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
                         source: str | None = None, timings: dict[str, float] | None = None,

@@ -100,6 +100,7 @@ def people_times(folder: Path, repeat: int, video_frames: int = 20) -> None:
 
     frames = people_frames(folder)
     fps: dict[int, float] = {}
+    cpu_ms: dict[int, float] = {}
     for mode, options in (("photo", {}), ("video", {"static_image_mode": False, "count_faces": True})):
         base = None
         for n, frame in enumerate(frames, start=1):
@@ -117,15 +118,27 @@ def people_times(folder: Path, repeat: int, video_frames: int = 20) -> None:
                     moving = swaying(frame, video_frames)
                     for f in moving[:5]:  # warm-up: everyone found, their models made
                         run(f)
+                    cpu0 = cpu_seconds()
                     ms = time_per_frame(run, moving, repeat)
+                    cpu_ms[n] = (cpu_seconds() - cpu0) * 1e3 / (repeat * len(moving) + 1)
                     found = len(run(frame).people)
                     fps[n] = 1e3 / ms
             base = base or ms
+            cpu = f", CPU {cpu_ms[n]:6.1f} ms/frame" if mode == "video" else ""
             print(f"{mode} mode, {n} people ({found} found), {frame.shape[1]}x{frame.shape[0]}: {ms:7.1f} ms/frame"
-                  f" = {1e3 / ms:5.1f} frames/s, {ms / base:.2f}x one person")
+                  f" = {1e3 / ms:5.1f} frames/s, {ms / base:.2f}x one person{cpu}")
     if 3 in fps:
+        load = os.getloadavg()[0]
         print(f"live (video mode) with 3 people: {fps[3]:.1f} frames/s (target >= 8), one person "
-              f"{fps[1]:.1f} frames/s, in this run")
+              f"{fps[1]:.1f} frames/s, in this run (load average {load:.1f} on {os.cpu_count()} cores; "
+              f"CPU time {cpu_ms[3]:.0f} vs {cpu_ms[1]:.0f} ms/frame: "
+              f"{1e3 * min(2, os.cpu_count() or 1) / cpu_ms[3]:.1f} frames/s with 3 if both cores were free)")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (every thread, MediaPipe's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

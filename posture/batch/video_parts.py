@@ -69,7 +69,7 @@ def check_part(unit: Unit, standard: Standard, options: dict) -> PartResult:
     out = PartResult()
     scenario, profile, mirrored = options["scenario"], options["profile"], options["mirrored"]
     with VideoReader(unit.key, options["sample_fps"], max_pixels=standard.settings.max_pixels) as reader, \
-            Checker(standard, static_image_mode=False) as checker:
+            Checker(standard, static_image_mode=False, threads=1) as checker:  # a worker has one core
         observer = SequenceTracker(standard, profile=profile, scenario=scenario)  # only to observe frames
         out.nobody = nobody_seen(observer, checker, reader.width, reader.height)
         if unit.start_s > 0:
