@@ -285,7 +285,7 @@ def _body_box(face_box: Box) -> Box:
 PixelBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels of the frame
 
 
-def _person_region(face: Box, others: list[Box]) -> Box:
+def person_region(face: Box, others: list[Box]) -> Box:
     """Where to look for the person with this ``face`` among ``others`` (relative boxes):
     across to halfway to the next faces on either side (the frame's edge where there is none)
     but at least 2.5 face widths each way, and from 4 faces above (a raised hand) to the frame's bottom.
@@ -349,12 +349,12 @@ class People:
         return replace(self, persons=tuple(replace(p, id=i) for p, i in zip(self.persons, ids, strict=True)))
 
 
-def _pixel_box(box: Box, width: int, height: int) -> PixelBox:
+def pixel_box(box: Box, width: int, height: int) -> PixelBox:
     x0, y0, bw, bh = box
     return x0 * width, y0 * height, (x0 + bw) * width, (y0 + bh) * height
 
 
-def _inside(point: np.ndarray, box: PixelBox, grow: float = 0.0) -> bool:
+def inside(point: np.ndarray, box: PixelBox, grow: float = 0.0) -> bool:
     x0, y0, x1, y1 = box
     gx, gy = grow * (x1 - x0), grow * (y1 - y0)
     return bool(x0 - gx <= point[0] <= x1 + gx and y0 - gy <= point[1] <= y1 + gy)
@@ -409,7 +409,7 @@ def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] | None = None
         tiles = face_tiles(frame.shape[1], frame.shape[0])
     found: list[tuple[float, Box]] = []
     for tile in (WHOLE_FRAME, *tiles):
-        part = frame if tile == WHOLE_FRAME else _crop(frame, tile)
+        part = frame if tile == WHOLE_FRAME else crop(frame, tile)
         tx, ty, tw, th = tile
         for d in detector.process(part).detections or []:
             x, y, w, h = _relative(d)
@@ -427,10 +427,28 @@ def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] | None = None
 UNCONFIRMED_FACE_SCORE = 0.8
 
 
-def _crop(frame: np.ndarray, box: Box) -> np.ndarray:
+def crop(frame: np.ndarray, box: Box) -> np.ndarray:
     fh, fw = frame.shape[:2]
     return np.ascontiguousarray(frame[round(box[1] * fh):round((box[1] + box[3]) * fh),
                                       round(box[0] * fw):round((box[0] + box[2]) * fw)])
+
+
+def grey_out(part: np.ndarray, region: Box, others: list[Box]) -> np.ndarray:
+    """A copy of ``part`` (the ``region`` of a frame) with the ``others`` faces, grown a little
+    (hair, chin), filled with its mean colour: MediaPipe's pose detector finds a person by the
+    face, so it then finds the one this region is about."""
+    part = part.copy()
+    ch, cw = part.shape[:2]
+    bx, by, bw, bh = region
+    fill = part[::8, ::8].reshape(-1, 3).mean(axis=0).astype(np.uint8)  # the mean colour, sampled
+    for ox, oy, ow, oh in others:
+        x0 = round((ox - 0.15 * ow - bx) / bw * cw)
+        x1 = round((ox + 1.15 * ow - bx) / bw * cw)
+        y0 = round((oy - 0.25 * oh - by) / bh * ch)
+        y1 = round((oy + 1.15 * oh - by) / bh * ch)
+        if x1 > 0 and y1 > 0 and x0 < cw and y0 < ch:
+            part[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = fill
+    return part
 
 
 def _nearer_another(x: np.ndarray, face_box: PixelBox, others: list[PixelBox]) -> np.ndarray:
@@ -457,27 +475,59 @@ def _shoulders_fit(pose: np.ndarray, face_box: PixelBox) -> bool:
     return bool(middle[1] > cy and abs(middle[0] - cx) <= 2.0 * w and np.linalg.norm(left - right) <= 5.0 * w)
 
 
-def _own_parts(lm: Landmarks, face_box: PixelBox, region: PixelBox, others: list[PixelBox] = ()) -> Landmarks:
+def own_parts(lm: Landmarks, face_box: PixelBox, region: PixelBox, others: list[PixelBox] = ()) -> Landmarks:
     """``lm`` with only what belongs to the person of ``face_box``: a skeleton whose nose is
     not at that face, or a mesh centred elsewhere, is another person's (dropped with the
     hands Holistic found from it); joints outside ``region``, or nearer another face of
     ``others`` (Holistic carrying the skeleton on along the neighbour's legs), are not seen."""
     changes: dict[str, object] = {}
-    if lm.pose is not None and not (_inside(lm.pose[PoseLM.NOSE], face_box, grow=0.5)
+    if lm.pose is not None and not (inside(lm.pose[PoseLM.NOSE], face_box, grow=0.5)
                                     and _shoulders_fit(lm.pose, face_box)):
         changes.update(pose=None, pose_visibility=None, pose_world=None, left_hand=None, right_hand=None)
     elif lm.pose is not None:
-        outside = np.array([not _inside(p, region) for p in lm.pose]) | _nearer_another(lm.pose[:, 0], face_box,
-                                                                                        list(others))
+        outside = np.array([not inside(p, region) for p in lm.pose]) | _nearer_another(lm.pose[:, 0], face_box,
+                                                                                       list(others))
         for side in ("left_hand", "right_hand"):
             hand = getattr(lm, side)
             if hand is not None and _nearer_another(hand[:1, 0], face_box, list(others))[0]:
                 changes[side] = None
         if outside.any():
             changes["pose_visibility"] = np.where(outside, 0.0, lm.pose_visibility)
-    if lm.face is not None and not _inside(lm.face[FaceLM.NOSE_TIP], face_box, grow=0.3):
+    if lm.face is not None and not inside(lm.face[FaceLM.NOSE_TIP], face_box, grow=0.3):
         changes.update(face=None, mouth_patch=None)
     return replace(lm, **changes) if changes else lm
+
+
+def own_mask(mask: np.ndarray, width: int, face_box: PixelBox, others: list[PixelBox],
+             region: PixelBox) -> np.ndarray:
+    """The frame's person ``mask`` (pixels of the detector's frame; ``width``: the landmarks'
+    frame width) kept only where it is this person's: inside their ``region`` and in the
+    columns nearer (in face widths) their face than another's, the rule their joints follow,
+    so a neighbour's hair is not taken for theirs."""
+    scale = mask.shape[1] / width
+    x = (np.arange(mask.shape[1]) + 0.5) / scale
+    y = (np.arange(mask.shape[0]) + 0.5) / scale
+    cols = (x >= region[0]) & (x <= region[2]) & ~_nearer_another(x, face_box, others)
+    rows = (y >= region[1]) & (y <= region[3])
+    return np.where(rows[:, None] & cols[None, :], mask, 0).astype(np.uint8)
+
+
+def mp_holistic(static_image_mode: bool):
+    """MediaPipe Holistic as this project runs it: complexity 1 (the only one in the wheel),
+    refined face (irises), landmarks smoothed between the frames of a video."""
+    import mediapipe as mp  # imported here so that importing posture stays cheap
+
+    return mp.solutions.holistic.Holistic(
+        static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=not static_image_mode,
+        refine_face_landmarks=True, min_detection_confidence=0.5, min_tracking_confidence=0.5)
+
+
+def mp_pose():
+    """MediaPipe Pose in tracking mode (complexity 1): a video's body alone, without face and hands."""
+    import mediapipe as mp
+
+    return mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+                                  min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
 
 class LandmarkDetector:
@@ -501,16 +551,9 @@ class LandmarkDetector:
         of the grooming clauses; it costs a few milliseconds a frame."""
         import mediapipe as mp  # imported here so that importing posture stays cheap
 
-        self._holistic = mp.solutions.holistic.Holistic(
-            static_image_mode=static_image_mode,
-            model_complexity=1,
-            smooth_landmarks=not static_image_mode,
-            refine_face_landmarks=True,
-            min_detection_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
+        self._holistic = None  # the whole frame's, created on first need (a video's people have their own)
         # Holistic follows one person; the full-range face detector finds the others.
-        self._faces = (mp.solutions.face_detection.FaceDetection(
+        self.face_detector = (mp.solutions.face_detection.FaceDetection(
             model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
         self._static = static_image_mode
@@ -521,7 +564,7 @@ class LandmarkDetector:
         self._hands = None
         self._crop_holistic = None
 
-    def _prepare(self, rgb: np.ndarray, mirrored: bool) -> np.ndarray:
+    def prepare(self, rgb: np.ndarray, mirrored: bool) -> np.ndarray:
         """The unmirrored, contiguous frame, reduced to ``MAX_SIDE``."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError("detect() needs an RGB uint8 image of shape (h, w, 3)")
@@ -536,12 +579,15 @@ class LandmarkDetector:
 
     def detect(self, rgb: np.ndarray, mirrored: bool = False) -> Landmarks:
         """Landmarks of the most prominent person in an RGB uint8 frame."""
-        frame = self._prepare(rgb, mirrored)
-        faces = [b for _, b in find_faces(self._faces, frame, tiles=())] if self._faces is not None else None
+        frame = self.prepare(rgb, mirrored)
+        found = None if self.face_detector is None else find_faces(self.face_detector, frame, tiles=())
+        faces = None if found is None else [b for _, b in found]
         return self._detect_one(frame, rgb.shape[1], rgb.shape[0], mirrored, faces)
 
     def _detect_one(self, frame: np.ndarray, width: int, height: int, mirrored: bool,
                     faces: list[Box] | None) -> Landmarks:
+        if self._holistic is None:
+            self._holistic = mp_holistic(static_image_mode=self._static)
         res = self._holistic.process(frame)
         box = WHOLE_FRAME
         if res.pose_landmarks is None and faces and self._static:
@@ -549,12 +595,13 @@ class LandmarkDetector:
             # looking again around the largest face finds that person. (Not in a video: a
             # frame now whole, now cropped, would jump, and the jumps look like movements.)
             box = _body_box(max(faces, key=lambda f: f[2]))
-            res = self._holistic.process(_crop(frame, box))
-        return self._landmarks(res, frame, width, height, box, mirrored,
+            res = self._holistic.process(crop(frame, box))
+        lm = self.to_landmarks(res, frame, width, height, box, mirrored,
                                faces_in_frame=-1 if faces is None else len(faces), fallbacks=self._fallbacks)
+        return replace(lm, person_mask=self.person_mask(frame)) if self._segment and lm.face is not None else lm
 
-    def _landmarks(self, res, frame: np.ndarray, width: int, height: int, box: Box, mirrored: bool, *,
-                   faces_in_frame: int, fallbacks: bool) -> Landmarks:
+    def to_landmarks(self, res, frame: np.ndarray, width: int, height: int, box: Box, mirrored: bool, *,
+                     faces_in_frame: int, fallbacks: bool) -> Landmarks:
         """Holistic's results found in the ``box`` region of ``frame``, in full-frame pixels."""
         visibility = (np.array([p.visibility for p in res.pose_landmarks.landmark])
                       if res.pose_landmarks else None)
@@ -570,14 +617,12 @@ class LandmarkDetector:
         patch = None
         if face is not None:  # the mesh is in the full frame's pixels; ``frame`` may be smaller
             patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
-        mask = self.person_mask(frame) if self._segment and face is not None else None
         return Landmarks(
             width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
             pose_visibility=visibility, pose_world=world, face=face,
             left_hand=hands["left"], right_hand=hands["right"],
             mirrored=mirrored, min_visibility=self.min_visibility,
-            faces_in_frame=faces_in_frame, mouth_patch=patch,
-            image=frame, person_mask=mask,
+            faces_in_frame=faces_in_frame, mouth_patch=patch, image=frame,
         )
 
     def person_mask(self, frame: np.ndarray) -> np.ndarray:
@@ -600,9 +645,9 @@ class LandmarkDetector:
         the region, are dropped rather than attached to the wrong person. Faces narrower
         than ``min_face_px`` are listed as too small, without landmarks.
         """
-        frame = self._prepare(rgb, mirrored)
+        frame = self.prepare(rgb, mirrored)
         height, width = rgb.shape[:2]
-        scored = find_faces(self._faces, frame) if self._faces is not None else None
+        scored = find_faces(self.face_detector, frame) if self.face_detector is not None else None
         found = [] if scored is None or len(scored) <= 1 else self._each_person(
             frame, width, height, scored, mirrored, min_face_px)
         if any(lm is None for _, lm in found):
@@ -616,7 +661,7 @@ class LandmarkDetector:
             lm = self._detect_one(frame, width, height, mirrored, faces)
             if all(x is None for x in (lm.pose, lm.face, lm.left_hand, lm.right_hand)):
                 return People(width, height)
-            face_box = (_pixel_box(faces[0], width, height) if faces else None)
+            face_box = (pixel_box(faces[0], width, height) if faces else None)
             box = lm.person_box() or face_box or (0.0, 0.0, float(width), float(height))
             return People(width, height, (Person(1, box, lm, face_box),))
         persons = [Person(0, face_box, Landmarks(width, height, mirrored=mirrored, faces_in_frame=len(found)),
@@ -630,57 +675,46 @@ class LandmarkDetector:
         """(face box in pixels, landmarks) for each face: False when too small, None when
         nothing of this person was found and the face detector was not sure of the face."""
         boxes = [b for _, b in scored]
+        frame_mask = self.person_mask(frame) if self._segment else None  # once: each person gets their part
         out: list[tuple[PixelBox, Landmarks | bool | None]] = []
         for i, (score, own) in enumerate(scored):
-            face_box = _pixel_box(own, width, height)
+            face_box = pixel_box(own, width, height)
             if face_box[2] - face_box[0] < min_face_px:
                 out.append((face_box, False))
                 continue
             others = [b for j, b in enumerate(boxes) if j != i]
-            lm = self._detect_in(frame, width, height, _person_region(own, others), own, others, mirrored,
-                                 len(scored))
+            lm = self._detect_in(frame, width, height, person_region(own, others), own, others, mirrored,
+                                 len(scored), frame_mask)
             unconfirmed = lm.pose is None and lm.face is None and score < UNCONFIRMED_FACE_SCORE
             out.append((face_box, None if unconfirmed else lm))
         return out
 
     def _still_holistic(self):
         """Holistic for crops, in still-image mode: each call may be another person or region."""
-        import mediapipe as mp
-
         if self._crop_holistic is None:
-            self._crop_holistic = mp.solutions.holistic.Holistic(
-                static_image_mode=True, model_complexity=1, refine_face_landmarks=True,
-                min_detection_confidence=0.5)
+            self._crop_holistic = mp_holistic(static_image_mode=True)
         return self._crop_holistic
 
     def _detect_in(self, frame: np.ndarray, width: int, height: int, body: Box, own: Box, others: list[Box],
-                   mirrored: bool, faces_in_frame: int) -> Landmarks:
-        """One person's landmarks from the ``body`` region around their face ``own``."""
-        crop = _crop(frame, body).copy()
-        ch, cw = crop.shape[:2]
-        bx, by, bw, bh = body
-        fill = crop[::8, ::8].reshape(-1, 3).mean(axis=0).astype(np.uint8)  # the crop's mean colour, sampled
-        for ox, oy, ow, oh in others:
-            # The other face, grown a little (hair, chin), in the crop's pixels.
-            x0 = round((ox - 0.15 * ow - bx) / bw * cw)
-            x1 = round((ox + 1.15 * ow - bx) / bw * cw)
-            y0 = round((oy - 0.25 * oh - by) / bh * ch)
-            y1 = round((oy + 1.15 * oh - by) / bh * ch)
-            if x1 > 0 and y1 > 0 and x0 < cw and y0 < ch:
-                crop[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = fill
-        res = self._still_holistic().process(np.ascontiguousarray(crop))
-        lm = self._landmarks(res, frame, width, height, body, mirrored, faces_in_frame=faces_in_frame,
+                   mirrored: bool, faces_in_frame: int, frame_mask: np.ndarray | None) -> Landmarks:
+        """One person's landmarks from the ``body`` region around their face ``own``
+        (``frame_mask``: the frame's person mask, of which they get their own part)."""
+        part = grey_out(crop(frame, body), body, others)
+        res = self._still_holistic().process(part)
+        lm = self.to_landmarks(res, frame, width, height, body, mirrored, faces_in_frame=faces_in_frame,
                              fallbacks=False)
-        lm = _own_parts(lm, _pixel_box(own, width, height), _pixel_box(body, width, height),
-                        [_pixel_box(o, width, height) for o in others])
+        face_box, others_px = pixel_box(own, width, height), [pixel_box(o, width, height) for o in others]
+        lm = own_parts(lm, face_box, pixel_box(body, width, height), others_px)
         if lm.face is None and self._fallbacks:
             # Holistic found no face of theirs (its body detector missed them): the face alone
             # still judges the face clauses.
-            face = self._face_alone(crop, width, height, body)
-            if face is not None and _inside(face[FaceLM.NOSE_TIP], _pixel_box(own, width, height), grow=0.3):
+            face = self._face_alone(part, width, height, body)
+            if face is not None and inside(face[FaceLM.NOSE_TIP], face_box, grow=0.3):
                 patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
-                mask = self.person_mask(frame) if self._segment and lm.person_mask is None else lm.person_mask
-                lm = replace(lm, face=face, mouth_patch=patch, person_mask=mask)
+                lm = replace(lm, face=face, mouth_patch=patch)
+        if frame_mask is not None and lm.face is not None:
+            lm = replace(lm, person_mask=own_mask(frame_mask, width, face_box, others_px,
+                                                  pixel_box(body, width, height)))
         return lm
 
     def _face_alone(self, frame: np.ndarray, width: int, height: int, box: Box = WHOLE_FRAME) -> np.ndarray | None:
@@ -721,7 +755,8 @@ class LandmarkDetector:
         return hands
 
     def close(self) -> None:
-        for graph in (self._holistic, self._faces, self._face_mesh, self._hands, self._selfie, self._crop_holistic):
+        for graph in (self._holistic, self.face_detector, self._face_mesh, self._hands, self._selfie,
+                      self._crop_holistic):
             if graph is not None:
                 graph.close()
 

@@ -40,7 +40,8 @@ class Track:
     look: np.ndarray  # appearance histogram
 
 
-def _iou(a: PixelBox, b: PixelBox) -> float:
+def iou(a: PixelBox, b: PixelBox) -> float:
+    """Intersection over union of two boxes."""
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     if w <= 0 or h <= 0:
@@ -78,26 +79,41 @@ class PeopleTracker:
         self.gone: list[Track] = []  # left, remembered for ``forget_s``
         self._next = 1
 
+    def face_of(self, person_id: int) -> PixelBox | None:
+        """The face box (unmirrored pixels) of the person ``person_id`` in the last frame, if there."""
+        return next((tr.face for tr in self.active if tr.id == person_id), None)
+
     def update(self, t: float, people: People, rgb: np.ndarray) -> People:
         """``people`` of the frame at ``t`` seconds (``rgb``, as detected: unmirrored
         coordinates) with their tracked ids."""
-        faces = [p.face_box or p.box for p in people]
-        looks = [appearance(_unmirrored(rgb, people), f) for f in faces]
+        faces = faces_of(people)
+        mirrored = any(p.landmarks.mirrored for p in people)
+        return people.with_ids(self.assign(t, faces, looks_of(rgb, faces, mirrored)))
+
+    def assign(self, t: float, faces: list[PixelBox], looks: list[np.ndarray]) -> list[int]:
+        """The ids of the people with these face boxes and :func:`appearance` histograms in
+        the frame at ``t`` seconds (a video checked in parts is tracked afterwards from these)."""
         ids: list[int | None] = [None] * len(faces)
         # 1. continuing tracks: best overlap first
-        pairs = sorted(((_iou(tr.face, f), -_shift_faces(tr.face, f), ti, fi)
+        pairs = sorted(((iou(tr.face, f), -_shift_faces(tr.face, f), ti, fi)
                         for ti, tr in enumerate(self.active) for fi, f in enumerate(faces)), reverse=True)
         used: set[int] = set()
-        for iou, neg_shift, ti, fi in pairs:
-            if ti in used or ids[fi] is not None or (iou < MIN_IOU and -neg_shift > MAX_SHIFT_FACES):
+        looks = list(looks)
+        for overlap, neg_shift, ti, fi in pairs:
+            if ti in used or ids[fi] is not None or (overlap < MIN_IOU and -neg_shift > MAX_SHIFT_FACES):
                 continue
             used.add(ti)
             ids[fi] = self.active[ti].id
+            # The track keeps the look it had when this one is unlike it (someone passing in
+            # front, or a last frame of the person's landmarks after they left): it is what
+            # they are recognised by on coming back.
+            if _similarity(self.active[ti].look, looks[fi]) < MIN_SIMILARITY:
+                looks[fi] = self.active[ti].look
         left = [tr for ti, tr in enumerate(self.active) if ti not in used]
         self.gone = [tr for tr in self.gone + left if t - tr.last_t <= self.forget_s]
         # 2. returning people: most similar first
         taken = {i for i in ids if i is not None}
-        candidates = sorted(((float(cv2.compareHist(tr.look, looks[fi], cv2.HISTCMP_CORREL)), gi, fi)
+        candidates = sorted(((_similarity(tr.look, looks[fi]), gi, fi)
                              for gi, tr in enumerate(self.gone) for fi in range(len(faces)) if ids[fi] is None),
                             reverse=True)
         back: set[int] = set()
@@ -114,10 +130,20 @@ class PeopleTracker:
                 ids[fi] = self._next
                 self._next += 1
         self.active = [Track(i, f, t, look) for i, f, look in zip(ids, faces, looks, strict=True)]
-        return people.with_ids([int(i) for i in ids])
+        return [int(i) for i in ids]
 
 
-def _unmirrored(rgb: np.ndarray, people: People) -> np.ndarray:
-    """The frame in the landmarks' coordinates (a selfie view is flipped back)."""
-    mirrored = any(p.landmarks.mirrored for p in people)
-    return rgb[:, ::-1] if mirrored else rgb
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(cv2.compareHist(a, b, cv2.HISTCMP_CORREL))
+
+
+def faces_of(people: People) -> list[PixelBox]:
+    """What the tracker follows of each person: the face box (the body's box without a face)."""
+    return [p.face_box or p.box for p in people]
+
+
+def looks_of(rgb: np.ndarray, faces: list[PixelBox], mirrored: bool) -> list[np.ndarray]:
+    """Each face's :func:`appearance` in ``rgb`` (faces in unmirrored coordinates; a selfie
+    view is flipped back to them)."""
+    unmirrored = rgb[:, ::-1] if mirrored else rgb
+    return [appearance(unmirrored, f) for f in faces]

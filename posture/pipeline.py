@@ -15,12 +15,13 @@ import numpy as np
 from posture.grooming.company import GroomingContext
 from posture.grooming.over_time import GroomingMajority
 from posture.images import decode_image
-from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People
+from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People, own_mask
 from posture.landmarks import Person as PersonLM
 from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.people_tracker import PeopleTracker
+from posture.people_video import THREADS, PeopleFollower
 from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
@@ -140,19 +141,25 @@ class Checker:
     """Checks frames against a standard. Use as a context manager to free the models."""
 
     def __init__(self, standard: Standard | None = None, *, static_image_mode: bool = True,
-                 count_faces: bool | None = None, fallbacks: bool | None = None) -> None:
+                 count_faces: bool | None = None, fallbacks: bool | None = None,
+                 threads: int | None = None) -> None:
         """``static_image_mode``: photos (True) or a video stream (False, tracks between frames).
-        ``count_faces``: warn when several people are in the picture; ``fallbacks``: look again
-        with Face Mesh / Hands when Holistic finds no face / hand. Both default to photos
-        only, as each costs another model on some frames."""
+        ``count_faces`` (default True): find everyone in the frame with the face detector,
+        or (False) only Holistic's one person; ``fallbacks`` (default: photos only, as it
+        costs another model on some frames): look again with Face Mesh / Hands when
+        Holistic finds no face / hand. ``threads``: in a video, how many people's models
+        run at once (default: one per core, at most 2)."""
         self.standard = standard or load_standard()
+        count_faces = True if count_faces is None else count_faces
         self.detector = LandmarkDetector(
-            static_image_mode=static_image_mode,
-            count_faces=static_image_mode if count_faces is None else count_faces,
+            static_image_mode=static_image_mode, count_faces=count_faces,
             min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
         # A video's grooming: judged a few times a second, reported as the majority over seconds.
         self._grooming_votes = None if static_image_mode else GroomingMajority(
             self.standard.settings.grooming_over_time)
+        # A video's people are followed from frame to frame, each with their own models.
+        self.follower = (PeopleFollower(self.detector, threads=threads or THREADS)
+                         if count_faces and not static_image_mode else None)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
                         source: str | None = None, timings: dict[str, float] | None = None,
@@ -245,17 +252,25 @@ class Checker:
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None,
-                  tracked: tuple[PeopleTracker, float] | None = None, t: float | None = None) -> CheckResult:
+                  tracked: tuple[PeopleTracker, float] | None = None, t: float | None = None,
+                  coached: int | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
         (tracker, time in seconds) of a video's frame, to keep each person's id; ``t``: the
         frame's time without a tracker. In video mode with a time, grooming is judged on
         frames ``grooming_over_time.every_s`` apart (with the person mask) and reported as
-        the majority over the last seconds."""
+        the majority over the last seconds. ``coached``: in a video, the id of the person
+        being coached, whose face and hands are found on every frame (others' less often);
+        None: the one with the largest face."""
         t0 = time.perf_counter()
         at = tracked[1] if tracked is not None else t
         votes = self._grooming_votes if at is not None else None
         judge_grooming = votes is None or votes.due(at)
-        people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
+        min_face_px = self.standard.settings.min_face_px
+        if self.follower is not None:
+            face = tracked[0].face_of(coached) if tracked is not None and coached is not None else None
+            people = self.follower.find(rgb, mirrored=mirrored, min_face_px=min_face_px, coached=face)
+        else:
+            people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=min_face_px)
         if tracked is not None:
             people = tracked[0].update(tracked[1], people, rgb)
         if votes is not None and judge_grooming and (
@@ -270,15 +285,23 @@ class Checker:
         return result
 
     def _with_person_mask(self, people: People) -> People:
-        """The people with their frame's person mask (in video mode SelfieSegmentation runs
-        only on the frames whose grooming is judged: the hair regions need it)."""
+        """The people with their part of the frame's person mask (in video mode
+        SelfieSegmentation runs only on the frames whose grooming is judged: the hair regions
+        need it); with several people each keeps only their own part, as in a photo."""
         frame = next((p.landmarks.image for p in people
                       if p.landmarks.image is not None and p.landmarks.person_mask is None), None)
         if frame is None:
             return people
         mask = self.detector.person_mask(frame)
+        faces = [p.face_box for p in people if p.face_box is not None]
+
+        def theirs(p: PersonLM) -> np.ndarray:
+            if len(faces) < 2 or p.face_box is None:
+                return mask
+            return own_mask(mask, people.width, p.face_box, [f for f in faces if f is not p.face_box], p.box)
+
         return replace(people, persons=tuple(
-            replace(p, landmarks=replace(p.landmarks, person_mask=mask))
+            replace(p, landmarks=replace(p.landmarks, person_mask=theirs(p)))
             if p.landmarks.image is not None and p.landmarks.image.shape[:2] == mask.shape else p for p in people))
 
     def check_file(self, path: Path | str, **kwargs: object) -> tuple[CheckResult, np.ndarray]:
@@ -291,6 +314,8 @@ class Checker:
         return result, rgb
 
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.close()
         self.detector.close()
 
     def __enter__(self) -> Checker:

@@ -22,10 +22,10 @@ from posture.annotate import annotate
 from posture.images import DEFAULT_MAX_PIXELS, BadInput
 from posture.landmarks import Landmarks
 from posture.people_tracker import PeopleTracker
-from posture.pipeline import Checker, CheckResult
+from posture.pipeline import Checker
 from posture.sequence.overlay import draw_overlay
 from posture.sequence.report import VideoInfo, VideoReport
-from posture.sequence.tracker import SequenceState, SequenceTracker
+from posture.sequence.tracker import Observation, SequenceState, SequenceTracker
 from posture.standards import Lang, Standard, load_standard
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp"})
@@ -202,9 +202,10 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
     spent = {"decode": 0.0, "pipeline": 0.0, "annotate": 0.0}
     started = time.perf_counter()
     with VideoReader(path, sample_fps, max_pixels=standard.settings.max_pixels) as reader, \
-            Checker(standard, static_image_mode=False, count_faces=True) as checker:
-        # One sequence per person: everyone's bows, smiles and nods are their own.
-        trackers = {1: SequenceTracker(standard, profile=profile, scenario=scenario)}
+            Checker(standard, static_image_mode=False) as checker:
+        observer = SequenceTracker(standard, profile=profile, scenario=scenario)  # only to observe frames
+        sequences = PeopleSequences(standard, profile=profile, scenario=scenario,
+                                    nobody=nobody_seen(observer, checker, reader.width, reader.height))
         people_tracker = PeopleTracker()
         writer = AnnotatedVideoWriter(annotate_to, sample_fps or reader.fps or 30.0) if annotate_to else None
         checked = 0
@@ -217,10 +218,11 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
                                            source=f"{path}@{frame.t:.2f}s", tracked=(people_tracker, frame.t))
                 t1 = time.perf_counter()
                 spent["pipeline"] += t1 - t0
-                state = _update_sequences(trackers, frame.t, result, checker, standard, profile, scenario)
+                states = sequences.add(frame.t, {p.report.id: observer.observe(p) for p in result.people})
                 checked += 1
                 if writer is not None:
                     t2 = time.perf_counter()
+                    state = states[result.report.id if result.people else min(states)]
                     writer.write(draw_overlay(annotate(frame.rgb, result, lang=lang), state, lang), frame.t)
                     spent["annotate"] += time.perf_counter() - t2
                 if progress is not None:
@@ -237,29 +239,40 @@ def check_video(path: Path | str, *, standard: Standard | None = None, scenario:
         info = VideoInfo(path=str(path), width=reader.width, height=reader.height, fps=round(reader.fps, 3),
                          duration_s=round(reader.duration_s, 3), frames_read=reader.frames_read,
                          frames_checked=checked, sample_fps=sample_fps or None)
-    reports = tuple(tr.report(source=str(path), video=info, timings_ms=timings).model_copy(update={"person": i})
-                    for i, tr in sorted(trackers.items()))
+    reports = sequences.reports(source=str(path), video=info, timings_ms=timings)
     main = max(reports, key=lambda r: r.frames_with_person)
     return VideoResult(main, Path(annotate_to) if annotate_to else None, reports if len(reports) > 1 else ())
 
 
-def _update_sequences(trackers: dict[int, SequenceTracker], t: float, result: CheckResult, checker: Checker,
-                      standard: Standard, profile: str, scenario: str) -> SequenceState:
-    """Feed each person's frame to their own sequence (a new one for a new person; an
-    absent person's sequence sees a frame without them); the main person's state."""
-    present = {p.report.id: p for p in result.people}
-    nobody = None
-    for pid in present.keys() - trackers.keys():
-        trackers[pid] = SequenceTracker(standard, profile=profile, scenario=scenario)
-    states = {}
-    for pid, tracker in trackers.items():
-        person = present.get(pid)
-        if person is None:
-            nobody = nobody or checker.check_landmarks(Landmarks(result.landmarks.width, result.landmarks.height),
-                                                       scenario=scenario, profile=profile)
-            person = nobody
-        states[pid] = tracker.update(t, person)
-    return states[result.report.id if result.people else 1]
+def nobody_seen(observer: SequenceTracker, checker: Checker, width: int, height: int) -> Observation:
+    """What ``observer``'s sequences see of a frame without the person."""
+    return observer.observe(checker.check_landmarks(Landmarks(width, height), scenario=observer.scenario,
+                                                    profile=observer.profile))
+
+
+class PeopleSequences:
+    """One :class:`SequenceTracker` per person id, so that everyone's bows, smiles and nods
+    are their own: a person's starts when they are first seen, and an absent person's sees a
+    frame without a person. Person 1's runs from the start, so a video without anyone still
+    has its report."""
+
+    def __init__(self, standard: Standard, *, profile: str, scenario: str, nobody: Observation) -> None:
+        """``nobody``: the observation of a frame without the person (:func:`nobody_seen`)."""
+        self._make = lambda: SequenceTracker(standard, profile=profile, scenario=scenario)
+        self.nobody = nobody
+        self.trackers: dict[int, SequenceTracker] = {1: self._make()}
+
+    def add(self, t: float, seen: dict[int, Observation]) -> dict[int, SequenceState]:
+        """Feed the frame at ``t`` seconds (each person present's observation, by id); each
+        person's state."""
+        for pid in seen.keys() - self.trackers.keys():
+            self.trackers[pid] = self._make()
+        return {pid: tracker.add(t, seen.get(pid, self.nobody)) for pid, tracker in self.trackers.items()}
+
+    def reports(self, **kwargs: object) -> tuple[VideoReport, ...]:
+        """Everyone's report, by id (see :meth:`SequenceTracker.report`)."""
+        return tuple(tracker.report(**kwargs).model_copy(update={"person": pid})
+                     for pid, tracker in sorted(self.trackers.items()))
 
 
 def print_video_report(report: VideoReport, lang: Lang) -> None:

@@ -8,6 +8,7 @@ import csv
 import io
 import shutil
 
+import numpy as np
 import pytest
 from sequences import LandmarkChecker
 from test_sequence import BOW_AT, greeter
@@ -17,10 +18,11 @@ from posture.batch.csv_store import BOM, FIELDS, CsvStore, JsonlStore
 from posture.batch.rows import row
 from posture.batch.sources import file_key, list_source
 from posture.batch.units import Unit, plan
-from posture.batch.video_parts import PartResult, join_parts
+from posture.batch.video_parts import PartResult, Seen, join_parts
 from posture.cli import EXIT_BAD_INPUT, main
 from posture.exports import csv_bytes, safe_cell, to_csv
 from posture.sequence import SequenceTracker
+from posture.video import nobody_seen
 
 
 def read_rows(path):
@@ -221,20 +223,23 @@ def test_bow_across_a_cut_between_two_ranges_is_counted_once(standard):
     checker = LandmarkChecker(standard)
     observer = SequenceTracker(standard, profile="female", scenario="standing")
     cut = BOW_AT + 1.0  # the deepest point of the bow
-    parts = [PartResult(), PartResult()]
+    nobody = nobody_seen(observer, checker, 640, 480)
+    parts = [PartResult(nobody=nobody), PartResult(nobody=nobody)]
     whole = SequenceTracker(standard, profile="female", scenario="standing")
+    look = np.ones((16, 8), dtype=np.float32)
     for i in range(60):
         t = i / 10
         result = checker.check_landmarks(greeter(20)(t).landmarks(), scenario="standing", profile="female")
         whole.update(t, result)
-        parts[t >= cut].frames.append((t, observer.observe(result)))
+        face = (300.0, 100.0, 340.0, 140.0)
+        parts[t >= cut].frames.append((t, [Seen(face, face, look, observer.observe(result))]))
     options = {"profile": "female", "scenario": "standing", "sample_fps": 10.0}
-    joined = join_parts("/v.mp4", parts, standard, options)
+    (joined,) = join_parts("/v.mp4", parts, standard, options).reports
     expected = whole.report()
     assert [e.kind for e in joined.events].count("bow") == 1
     assert [c.model_dump() for c in joined.clauses] == [c.model_dump() for c in expected.clauses]
     assert joined.timeline == expected.timeline
-    alone = [join_parts("/v.mp4", [p], standard, options) for p in parts]
+    alone = [join_parts("/v.mp4", [p], standard, options).reports[0] for p in parts]
     assert sum([e.kind for e in r.events].count("bow") for r in alone) == 0
 
 

@@ -120,28 +120,109 @@ def test_tracker_keeps_ids_as_people_move_and_swap_order():
     assert list(moved.ids) == [2, 1]
 
 
+def _swaying(frame: np.ndarray, count: int) -> list[np.ndarray]:
+    """``count`` frames of ``frame`` moved side to side by up to 6 px (people in front of a
+    camera are never quite still)."""
+    h, w = frame.shape[:2]
+    return [cv2.warpAffine(frame, np.float32([[1, 0, 6 * np.sin(2 * np.pi * i / count)], [0, 1, 0]]), (w, h),
+                           borderMode=cv2.BORDER_REPLICATE) for i in range(count)]
+
+
+def _on_photo(box, photos) -> int:
+    """Which of the photos side by side the middle of ``box`` lies on."""
+    edges = np.cumsum([p.shape[1] for p in photos])
+    return int(np.searchsorted(edges, (box[0] + box[2]) / 2))
+
+
+def test_video_mode_follows_each_person_with_their_own_holistic(photos):
+    from posture.people_tracker import PeopleTracker
+    from posture.pipeline import Checker
+
+    frames = _swaying(np.hstack(photos), 8)
+    ids, graphs, regions = [], [], []
+    with Checker(static_image_mode=False) as checker:
+        tracker = PeopleTracker()
+        for i, frame in enumerate(frames):
+            result = checker.check_rgb(frame, tracked=(tracker, 0.1 * i))
+            assert all(p.report.person.judgeable for p in result.people)
+            ids.append({_on_photo(p.report.person.box, photos): p.report.id for p in result.people})
+            graphs.append([id(f.holistic) for f in checker.follower.followed])
+            regions.append([f.region for f in checker.follower.followed])
+    assert ids[0].keys() == {0, 1, 2} and len(set(ids[0].values())) == 3  # one person on each photo
+    assert all(i == ids[0] for i in ids)  # each keeps their id on every frame
+    # One tracking-mode Holistic each, the same on every frame, on a region that stayed put.
+    assert len(set(graphs[0])) == 3 and all(g == graphs[0] for g in graphs)
+    assert all(r == regions[0] for r in regions)
+
+
+def test_the_coached_person_gets_face_and_hands_on_every_frame(photos):
+    from posture.people_tracker import PeopleTracker
+    from posture.people_video import REFRESH_EVERY
+    from posture.pipeline import Checker
+
+    frames = _swaying(np.hstack(photos[:2]), 7)
+    with Checker(static_image_mode=False) as checker:
+        tracker = PeopleTracker()
+        first = checker.check_rgb(frames[0], tracked=(tracker, 0.0))
+        right = next(p.report.id for p in first.people if _on_photo(p.report.person.box, photos) == 1)
+        calls = {}
+        for f in checker.follower.followed:  # count each person's Holistic runs
+            def counted(rgb, f=f, process=f.holistic.process):
+                calls[_on_photo(f.face, photos)] = calls.get(_on_photo(f.face, photos), 0) + 1
+                return process(rgb)
+            f.holistic.process = counted
+        for i, frame in enumerate(frames[1:], start=1):
+            result = checker.check_rgb(frame, tracked=(tracker, 0.1 * i), coached=right)
+            # Everyone's body on every frame, and a face (the other's carried along between runs).
+            assert all(p.landmarks.pose is not None and p.landmarks.face is not None for p in result.people)
+    assert calls[1] == 6  # the coached person (on the right): every frame
+    assert calls[0] <= -(-6 // REFRESH_EVERY) + 1  # the other: every REFRESH_EVERY-th
+
+
 def test_a_person_walking_out_and_back_regains_their_id(photos):
+    from posture.people_tracker import PeopleTracker
+    from posture.people_video import LOST_AFTER
     from posture.pipeline import Checker
 
     a, b = photos[0], photos[1]
     blank = np.full_like(b, 235)  # the empty studio background where b stood
-    with Checker(static_image_mode=False, count_faces=True) as checker:
-        from posture.people_tracker import PeopleTracker
-
+    gone = LOST_AFTER + 2
+    frames = [np.hstack([a, b])] * 2 + [np.hstack([a, blank])] * gone + [np.hstack([a, b])] * 4
+    seen, followed = [], []
+    with Checker(static_image_mode=False) as checker:
         tracker = PeopleTracker()
-        frames = [np.hstack([a, b]), np.hstack([a, b]), np.hstack([a, blank]), np.hstack([a, blank]),
-                  np.hstack([a, b])]
-        seen = []
         for i, frame in enumerate(frames):
             result = checker.check_rgb(np.ascontiguousarray(frame), tracked=(tracker, 0.2 * i))
             seen.append({p.report.id: p.report.person.box[0] < a.shape[1] for p in result.people})
+            followed.append(sum(f.confirmed for f in checker.follower.followed))
     assert seen[0] == {1: True, 2: False}
-    assert seen[2] == {1: True}  # b left; a keeps 1
-    assert seen[4] == {1: True, 2: False}  # b came back as 2, not as a newcomer 3
+    assert seen[3] == {1: True}  # b left; a keeps 1
+    assert followed[1] == 2 and followed[1 + gone] == 1  # b's models were let go
+    assert seen[-1] == {1: True, 2: False}  # b came back as 2, not as a newcomer 3
+    assert followed[-1] == 2
+
+
+def test_each_persons_mask_holds_their_own_hair_not_the_neighbours(checker, photos):
+    frame = np.hstack(photos[:2])
+    people = checker.check_rgb(frame).people
+    assert len(people) == 2
+    whole = checker.detector._person_mask(checker.detector.prepare(frame, False))
+
+    def face_pixels(mask, box):  # the face box grown by half (hair above and beside it)
+        x0, y0, x1, y1 = box
+        gx, gy = 0.5 * (x1 - x0), 0.5 * (y1 - y0)
+        return mask[max(0, round(y0 - gy)):round(y1 + gy), max(0, round(x0 - gx)):round(x1 + gx)]
+
+    for person, other in ((people[0], people[1]), (people[1], people[0])):
+        own_mask = person.landmarks.person_mask
+        assert own_mask is not None
+        assert (face_pixels(whole, other.person.face_box) > 128).mean() > 0.3  # the frame's mask has both
+        assert (face_pixels(own_mask, person.person.face_box) > 128).mean() > 0.3  # their own head
+        assert (face_pixels(own_mask, other.person.face_box) > 0).mean() < 0.05  # not the other's
 
 
 def test_a_skeleton_run_on_along_someone_elses_arm_is_not_kept():
-    from posture.landmarks import Landmarks, _own_parts
+    from posture.landmarks import Landmarks, own_parts
 
     face = (100.0, 100.0, 140.0, 140.0)  # 40 px wide, centre (120, 120)
     pose = np.zeros((33, 3))
@@ -150,12 +231,12 @@ def test_a_skeleton_run_on_along_someone_elses_arm_is_not_kept():
     pose[PoseLM.LEFT_SHOULDER, :2] = (170, 190)  # 100 px apart: 2.5 face widths, below the face
     pose[PoseLM.RIGHT_SHOULDER, :2] = (70, 190)
     own = Landmarks(640, 480, pose=pose.copy(), pose_visibility=np.ones(33))
-    kept = _own_parts(own, face, (0, 0, 640, 480))
+    kept = own_parts(own, face, (0, 0, 640, 480))
     assert kept.pose is not None
     pose[PoseLM.LEFT_SHOULDER, :2] = (420, 300)  # the "shoulders" 8 face widths apart, off to one side
     pose[PoseLM.RIGHT_SHOULDER, :2] = (100, 300)
     other = Landmarks(640, 480, pose=pose, pose_visibility=np.ones(33))
-    assert _own_parts(other, face, (0, 0, 640, 480)).pose is None
+    assert own_parts(other, face, (0, 0, 640, 480)).pose is None
 
 
 def test_batch_csv_has_a_row_per_person_and_clause_with_the_box(tmp_path, photos):
@@ -175,3 +256,23 @@ def test_batch_csv_has_a_row_per_person_and_clause_with_the_box(tmp_path, photos
     assert {r["person"] for r in rows} == {"1", "2"}
     boxes = {r["person"]: [float(v) for v in r["box"].split()] for r in rows}
     assert boxes["1"][2] <= photos[0].shape[1] + 5 < boxes["2"][2]  # person 1 on the left photo, 2 on the right
+
+
+def test_batch_video_has_a_row_per_person_and_clause_with_the_box(tmp_path, photos):
+    import csv
+
+    from test_video import write_video
+
+    from posture.cli import main
+
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    write_video(folder / "two.mp4", _swaying(np.hstack(photos[:2]), 10), fps=10)
+    out = tmp_path / "results.csv"
+    main(["batch", str(folder), "--out", str(out), "--workers", "1", "-q", "--lang", "en"])
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["clause"]]
+    assert {r["kind"] for r in rows} == {"video"}
+    assert {r["person"] for r in rows} == {"1", "2"}
+    boxes = {r["person"]: [float(v) for v in r["box"].split()] for r in rows}
+    assert boxes["1"][2] <= photos[0].shape[1] + 10 < boxes["2"][2]  # 1 on the left photo, 2 on the right

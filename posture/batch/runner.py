@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from posture.batch.csv_store import CsvStore, JsonlStore, StoreError
-from posture.batch.rows import error_rows, video_rows
+from posture.batch.rows import error_rows, video_json, video_rows
 from posture.batch.sources import list_source
 from posture.batch.units import DEFAULT_RANGE_S, Unit, plan
 from posture.batch.worker import UnitResult
@@ -148,14 +148,16 @@ def _files(results: Iterator[UnitResult], units: list[Unit], standard, options: 
             elif result.kind == "photo":
                 yield key, "photo", result.rows, result.report, None, result.failed
             else:
-                report = join_parts(key, [got[i].video for i in sorted(got)], standard, options)
-                if report.frames_with_person == 0:
+                joined = join_parts(key, [got[i].video for i in sorted(got)], standard, options)
+                seen = [r for r in joined.reports if r.frames_with_person > 0]
+                if not seen:
                     error = f"{key}: no person found"
                     yield key, "video", error_rows(key, "video", error), None, error, False
                     continue
-                failed = report.score.failed > 0 or any(c.verdict == "fail" for c in report.still)
-                yield (key, "video", video_rows(key, report, standard, options["lang"]),
-                       report.model_dump_json() if options["reports"] else None, None, failed)
+                failed = any(r.score.failed > 0 or any(c.verdict == "fail" for c in r.still) for r in seen)
+                rows = [r for report in seen
+                        for r in video_rows(key, report, standard, options["lang"], joined.boxes.get(report.person))]
+                yield key, "video", rows, video_json(key, seen) if options["reports"] else None, None, failed
     finally:
         close = getattr(results, "close", None)
         if close is not None:
