@@ -206,7 +206,7 @@ def test_each_persons_mask_holds_their_own_hair_not_the_neighbours(checker, phot
     frame = np.hstack(photos[:2])
     people = checker.check_rgb(frame).people
     assert len(people) == 2
-    whole = checker.detector._person_mask(checker.detector.prepare(frame, False))
+    whole = checker.detector.person_mask(checker.detector.prepare(frame, False))
 
     def face_pixels(mask, box):  # the face box grown by half (hair above and beside it)
         x0, y0, x1, y1 = box
