@@ -7,6 +7,7 @@ loaded standard; make one and reuse it for many frames.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -202,13 +203,16 @@ class Checker:
 
     def check_people(self, people: People, *, scenario: str = "auto", profile: str = "any",
                      source: str | None = None, timings: dict[str, float] | None = None,
-                     mirrored: bool = False) -> CheckResult:
+                     mirrored: bool = False, profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Every person of a frame checked on their own; the result is the main person's
-        (the largest judged one) with everyone in ``people`` and the frame's report."""
+        (the largest judged one) with everyone in ``people`` and the frame's report.
+        ``profiles``: a person's own profile by their id (a group's trainees), else ``profile``."""
         timings = dict(timings or {})
         several = len(people) > 1
-        results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profile, source=source,
-                                             timings=timings, who=p, several=several) for p in people)
+        profiles = profiles or {}
+        results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profiles.get(p.id, profile),
+                                             source=source, timings=timings, who=p, several=several)
+                        for p in people)
         if results:
             judged = [r for r in results if r.report.person.judgeable] or list(results)
             main = max(judged, key=lambda r: _area(r.person.box))
@@ -223,16 +227,18 @@ class Checker:
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None,
-                  tracked: tuple[PeopleTracker, float] | None = None) -> CheckResult:
+                  tracked: tuple[PeopleTracker, float] | None = None,
+                  profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
-        (tracker, time in seconds) of a video's frame, to keep each person's id."""
+        (tracker, time in seconds) of a video's frame, to keep each person's id; ``profiles``:
+        see :meth:`check_people`."""
         t0 = time.perf_counter()
         people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
         if tracked is not None:
             people = tracked[0].update(tracked[1], people, rgb)
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
         return self.check_people(people, scenario=scenario, profile=profile, source=source,
-                                 timings=timings, mirrored=mirrored)
+                                 timings=timings, mirrored=mirrored, profiles=profiles)
 
     def check_file(self, path: Path | str, **kwargs: object) -> tuple[CheckResult, np.ndarray]:
         """Decode and check a photo; raises :class:`posture.images.BadInput` with a clear
