@@ -14,6 +14,8 @@ but not recorded.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import cv2
@@ -28,7 +30,7 @@ from posture.placement import Framing, Placement, check_placement
 from posture.report import Report
 from posture.routine import GroupRoutineRun, RunStatus, Step
 from posture.sequence import SequenceState, SequenceTracker
-from posture.standards import Lang, Text
+from posture.standards import Lang, Standard, Text
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, _banner, drawn_result, status_line
 
@@ -170,8 +172,9 @@ class GroupLiveProcessor(LiveProcessor):
 
     EVERYONE = True
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, standard: Standard, *, show_after_s: float, clear_after_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(standard, show_after_s=show_after_s, clear_after_s=clear_after_s, clock=clock)
         self._people = PeopleTracker()
         self._members: dict[int, Member] = {}  # trainee id -> member, in the page's order
         self._assigned: dict[int, int] = {}  # person id -> trainee id
