@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from posture.routine import GroupRoutineRun, StepResult, routine_steps
+from posture.routine import GroupRoutineRun, Step, StepResult, routine_steps
 from posture.sequence.overlay import overlay_lines
 from posture.standards import Lang
 from posture.store import Trainee
@@ -103,8 +103,17 @@ def group_camera(lang: Lang, trainees: list[Trainee], *, state_key: str, on_done
     left, right = st.columns([3, 2])
     with left:
         ctx = streamer("group-live", lang, processor_type=GroupLiveProcessor)
-    if ctx is None:
-        return
+    if ctx is not None:
+        _video_side(ctx, right, lang, state_key, roster, group, steps, on_done)
+    done: dict[int, list[StepResult]] = st.session_state.get(state_key) or {}
+    for trainee_id, results in done.items():
+        if trainee_id in roster and results:
+            routine_summary(results, lang, resources.standard(), who=roster[trainee_id].name)
+
+
+def _video_side(ctx: Any, right: Any, lang: Lang, state_key: str, roster: dict[int, Trainee], group: list[int],
+                steps: list[Step], on_done: OnTraineeDone) -> None:
+    """The group given to the processor; beside the video, the routine's start and its side."""
     processor = configure(ctx, lang, "auto", "any")
     if isinstance(processor, GroupLiveProcessor):
         processor.set_group([Member(i, roster[i].name, roster[i].profile) for i in group])
@@ -119,7 +128,3 @@ def group_camera(lang: Lang, trainees: list[Trainee], *, state_key: str, on_done
                 st.session_state.pop(state_key, None)
                 processor.start_routine(steps)
         _side(ctx, lang, state_key, roster, group, on_done)
-    done: dict[int, list[StepResult]] = st.session_state.get(state_key) or {}
-    for trainee_id, results in done.items():
-        if trainee_id in roster and results:
-            routine_summary(results, lang, resources.standard(), who=roster[trainee_id].name)
