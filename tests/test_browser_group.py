@@ -11,6 +11,7 @@ The helpers and the app's start are those of ``test_browser_app``.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import cv2
@@ -79,9 +80,10 @@ def page(browser, app_url):  # noqa: F811 - this module's browser, test_browser_
 
 def _assigned(page) -> dict[str, str]:
     """The assignment choices beside the video: '#1 是' -> the trainee shown."""
-    return page.locator("[data-testid='stSelectbox']").filter(has_text=re.compile(r"#\d+ 是")).evaluate_all(
-        "els => Object.fromEntries(els.map(e => [e.querySelector('label').innerText.trim(), "
-        "e.querySelector('[data-baseweb=\"select\"]').innerText.trim()]))")
+    choices = page.locator("[data-testid='stSelectbox']").evaluate_all(
+        "els => els.map(e => { const l = (e.querySelector('label') || {innerText: ''}).innerText.trim(); "
+        "return [l, (e.querySelector('input') || {value: ''}).value.trim()]; })")
+    return {label: value for label, value in choices if re.fullmatch(r"#\d+ 是", label)}
 
 
 def test_two_trainees_in_one_camera_get_their_own_summaries_and_history(page, screenshots):  # noqa: F811
@@ -96,13 +98,14 @@ def test_two_trainees_in_one_camera_get_their_own_summaries_and_history(page, sc
         chooser.fill(name)
         page.keyboard.press("Enter")
         page.wait_for_timeout(500)
+    page.keyboard.press("Escape")  # close the list of names
     page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="开始").click()
     page.get_by_text("画面中的人").wait_for()
-    # Both people numbered, the trainees given to them left to right as the screen shows them.
-    page.wait_for_function(
-        "() => { const t = [...document.querySelectorAll(\"[data-testid='stSelectbox']\")].map(e => e.innerText);"
-        " return t.some(x => x.includes('王芳')) && t.some(x => x.includes('李雷')); }")
-    assigned = _assigned(page)
+    # Both people numbered, the trainees given to them left to right as the screen shows them
+    # (under load the first checks of two people take seconds each: wait for both).
+    deadline = time.monotonic() + 2 * TIMEOUT_MS / 1000
+    while sorted((assigned := _assigned(page)).values()) != ["李雷", "王芳"] and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
     numbers = sorted(assigned, key=lambda k: int(re.search(r"\d+", k).group()))
     assert [assigned[n] for n in numbers] == ["王芳", "李雷"]
     page.get_by_text("× EX-SMILE", exact=False).first.wait_for()  # her failing clause beside the video

@@ -54,7 +54,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unassigned": ("未分配", "not assigned"),
     "too_small_person": ("#{n}:太小,无法判断", "#{n}: too small to judge"),
     "left_to_right": ("按从左到右重新分配", "Assign again left to right"),
-    "not_in_view": ("{name}:不在画面中", "{name}: not in the picture"),
     "absent": ("不在画面中:{names}", "Not in the picture: {names}"),
     "summary_of": ("流程总结 · {name}", "Routine summary · {name}"),
     "how_snapshot": ("拍照检查", "Snapshot"),

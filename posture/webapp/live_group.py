@@ -26,11 +26,11 @@ from posture.annotate import annotate
 from posture.fonts import load_font
 from posture.people_tracker import PeopleTracker
 from posture.pipeline import CheckResult
-from posture.placement import Framing, Placement, check_placement
+from posture.placement import Framing, Placement, check_group_placement, check_placement
 from posture.report import Report
 from posture.routine import GroupRoutineRun, RunStatus, Step
 from posture.sequence import SequenceState, SequenceTracker
-from posture.standards import Lang, Standard, Text
+from posture.standards import Lang, Standard
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, _banner, drawn_result, status_line
 
@@ -79,30 +79,15 @@ def _shown_x(result: CheckResult) -> float:
     return 1.0 - x if result.landmarks.mirrored else x
 
 
-def _named(name: str, problem: Text) -> Text:
-    return Text(zh=f"{name}:{problem.zh}", en=f"{name}: {problem.en}")
-
-
 def group_placement(view: np.ndarray, result: CheckResult, framing: Framing, members: list[Member],
                     assigned: dict[int, int]) -> Placement:
-    """The camera set-up for the whole group: each member placed right (their problems
-    named), and every member in the picture. Without members: the main person's."""
+    """The camera set-up for the group's members (each must be in the picture and placed
+    right); without members, the main person's."""
     if not members:
         return check_placement(view, result.landmarks, framing)
-    people = {p.report.id: p for p in result.people}
-    where = {tid: pid for pid, tid in assigned.items() if pid in people}
-    problems: list[Text] = []
-    first: Placement | None = None
-    for m in members:
-        if m.id not in where:
-            problems.append(Text(zh=t("not_in_view", "zh", name=m.name), en=t("not_in_view", "en", name=m.name)))
-            continue
-        placement = check_placement(view, people[where[m.id]].landmarks, framing)
-        first = first or placement
-        problems.extend(_named(m.name, p) for p in placement.problems)
-    if first is None:
-        return Placement(framing, False, None, 0.0, problems)
-    return replace(first, body_in_frame=first.body_in_frame and not problems, problems=problems)
+    people = {p.report.id: p.landmarks for p in result.people}
+    where = {tid: people[pid] for pid, tid in assigned.items() if pid in people}
+    return check_group_placement(view, [(m.name, where.get(m.id)) for m in members], framing)
 
 
 def _tag(img: np.ndarray, anchor: tuple[int, int], lines: list[tuple[str, tuple[int, int, int]]],
