@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
 
 from posture.annotate import annotate
-from posture.fonts import load_font
+from posture.fonts import load_font, shaded_lines, text_width
 from posture.people_tracker import PeopleTracker
 from posture.pipeline import CheckResult
 from posture.placement import Framing, Placement, check_group_placement, check_placement
@@ -32,7 +31,7 @@ from posture.routine import GroupRoutineRun, RunStatus, Step
 from posture.sequence import SequenceState, SequenceTracker
 from posture.standards import Lang, Standard
 from posture.webapp.i18n import t
-from posture.webapp.live import LiveProcessor, _banner, drawn_result, status_line
+from posture.webapp.live import LiveProcessor, _banner, _drawn_mask, drawn_result, status_line
 
 NAME_COLOR = (255, 225, 120)
 FAIL_COLOR = (255, 90, 90)
@@ -94,20 +93,15 @@ def _tag(img: np.ndarray, anchor: tuple[int, int], lines: list[tuple[str, tuple[
          size: int, lang: Lang) -> None:
     """Text lines on a dark box whose bottom centre is at ``anchor`` (above a face), kept
     inside the picture; drawn in place."""
-    font, cjk = load_font(size)
-    if not cjk:
+    if not load_font(size)[1] and lang != "en":
         lines = [(text.encode("ascii", "replace").decode(), c) for text, c in lines]
     h, w = img.shape[:2]
-    bw = min(w, int(max(font.getlength(text) for text, _ in lines)) + 10)
-    bh = min(h, len(lines) * (size + 4) + 6)
+    step, pad = size + 4, 5
+    bw = min(w, max(text_width(text, size) for text, _ in lines) + 2 * pad)
+    bh = min(h, len(lines) * step + pad)
     x0 = int(np.clip(anchor[0] - bw // 2, 0, w - bw))
     y0 = int(np.clip(anchor[1] - bh - 4, 0, h - bh))
-    region = (img[y0:y0 + bh, x0:x0 + bw].astype(np.float32) * 0.35).astype(np.uint8)
-    pil = Image.fromarray(region)
-    draw = ImageDraw.Draw(pil)
-    for i, (text, color) in enumerate(lines):
-        draw.text((5, 3 + i * (size + 4)), text, fill=color, font=font)
-    img[y0:y0 + bh, x0:x0 + bw] = np.asarray(pil)
+    shaded_lines(img, x0, y0, lines, size, step, pad, keep=0.35)
 
 
 def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], status: RunStatus | None,
@@ -265,7 +259,7 @@ class GroupLiveProcessor(LiveProcessor):
             members = [m for m in members if m.id in routine.by_trainee]  # the run's trainees are placed
         placement = group_placement(view, result, framing, members, assigned)
         picture = draw_group(view, result, now, status, lang)
-        drawing = (picture != view).any(axis=2) if picture.shape == view.shape else None
+        drawing = _drawn_mask(picture, view) if picture.shape == view.shape else None
         present = {p.trainee.id for p in now if p.trainee is not None}
         absent = tuple(m for m in everyone if m.id not in present)
         with self._lock:
