@@ -89,14 +89,25 @@ def group_placement(view: np.ndarray, result: CheckResult, framing: Framing, mem
     return check_group_placement(view, [(m.name, where.get(m.id)) for m in members], framing)
 
 
+def _cut(text: str, size: int, width: int) -> str:
+    """``text`` shortened with "…" to fit ``width`` pixels."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _tag(img: np.ndarray, anchor: tuple[int, int], lines: list[tuple[str, tuple[int, int, int]]],
-         size: int, lang: Lang) -> None:
-    """Text lines on a dark box whose bottom centre is at ``anchor`` (above a face), kept
+         size: int, lang: Lang, max_width: int) -> None:
+    """Text lines on a dark box whose bottom centre is at ``anchor`` (above a face), at most
+    ``max_width`` wide (a long title is cut, so a tag does not cover the neighbours), kept
     inside the picture; drawn in place."""
     if not load_font(size)[1] and lang != "en":
         lines = [(text.encode("ascii", "replace").decode(), c) for text, c in lines]
     h, w = img.shape[:2]
     step, pad = size + 4, 5
+    lines = [(_cut(text, size, max_width - 2 * pad), c) for text, c in lines]
     bw = min(w, max(text_width(text, size) for text, _ in lines) + 2 * pad)
     bh = min(h, len(lines) * step + pad)
     x0 = int(np.clip(anchor[0] - bw // 2, 0, w - bw))
@@ -126,6 +137,7 @@ def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], stat
             lines.append((status.step.instruction.get(lang), (200, 230, 255)))
     picture = _banner(picture, lines, lang)
     size = max(14, h // 30)
+    share = max(8 * size, w // max(1, sum(not p.too_small for p in now)))  # each person's width for their tag
     for person, p in ((r, by_id.get(r.report.id)) for r in result.people):
         if p is None or p.too_small:
             continue
@@ -139,7 +151,7 @@ def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], stat
             continue
         box = person.person.face_box or person.person.box
         x0, x1 = (w - 1 - box[2], w - 1 - box[0]) if person.landmarks.mirrored else (box[0], box[2])
-        _tag(picture, (round((x0 + x1) / 2), round(box[1])), tag, size, lang)
+        _tag(picture, (round((x0 + x1) / 2), round(box[1])), tag, size, lang, share)
     return picture
 
 
