@@ -72,7 +72,7 @@ def test_two_trainees_left_to_right_each_with_their_own_profile_sequence_and_rou
     while run is None and t < 15:
         processor.process(both, t)
         run = processor.finished_routine()
-        t += 0.25
+        t += 0.5  # 1 s placed, 3 s countdown, 1 s hold
     assert isinstance(run, GroupRoutineRun)
     [wang_step], [li_step] = run.by_trainee[WANG.id], run.by_trainee[LI.id]
     verdicts = {o.clause: o.verdict for o in wang_step.outcomes}, {o.clause: o.verdict for o in li_step.outcomes}
@@ -106,7 +106,7 @@ def test_a_person_not_assigned_is_drawn_not_recorded_and_the_trainer_chooses_who
     while run is None and t < 15:
         processor.process(both, t)
         run = processor.finished_routine()
-        t += 0.25
+        t += 0.5
     assert list(run.by_trainee) == [LI.id]
     assert {o.clause: o.verdict for o in run.by_trainee[LI.id][0].outcomes}["EX-SMILE"] == "pass"  # the astronaut
     # Left to right again: Li back to the leftmost person.
