@@ -81,11 +81,9 @@ def page(browser, app_url):  # noqa: F811 - this module's browser, test_browser_
 
 
 def _assigned(page) -> dict[str, str]:
-    """The assignment choices beside the video: '#1 是' -> the trainee shown."""
-    choices = page.locator("[data-testid='stSelectbox']").evaluate_all(
-        "els => els.map(e => { const l = (e.querySelector('label') || {innerText: ''}).innerText.trim(); "
-        "return [l, (e.querySelector('input') || {value: ''}).value.trim()]; })")
-    return {label: value for label, value in choices if re.fullmatch(r"#\d+ 是", label)}
+    """Who each number on screen is, as listed beside the video: '#1' -> the trainee."""
+    texts = page.get_by_text(re.compile(r"^#\d+ 是 ")).all_inner_texts()
+    return dict(m.groups() for m in (re.match(r"(#\d+) 是 (.+)", x.strip()) for x in texts) if m)
 
 
 def test_two_trainees_in_one_camera_get_their_own_summaries_and_history(page, screenshots):  # noqa: F811
@@ -108,11 +106,12 @@ def test_two_trainees_in_one_camera_get_their_own_summaries_and_history(page, sc
     deadline = time.monotonic() + 2 * TIMEOUT_MS / 1000
     while sorted((assigned := _assigned(page)).values()) != ["李雷", "王芳"] and time.monotonic() < deadline:
         page.wait_for_timeout(1000)
-    numbers = sorted(assigned, key=lambda k: int(re.search(r"\d+", k).group()))
+    numbers = sorted(assigned, key=lambda k: int(k[1:]))
     assert [assigned[n] for n in numbers] == ["王芳", "李雷"]
     page.get_by_text("× EX-SMILE", exact=False).first.wait_for()  # her failing clause beside the video
     page.wait_for_timeout(2000)  # a few checked frames with the tags drawn
     shot(page, page.get_by_text("画面中的人").first, screenshots / "group_live_people.png")
+
 
     page.get_by_role("button", name="开始岗前流程").click()
     page.get_by_text("第 1/6 步", exact=False).first.wait_for()

@@ -24,11 +24,6 @@ OnTraineeDone = Callable[[int, list[StepResult]], None]  # (trainee id, their re
 NOBODY = 0  # the assignment choice "none of the group" (trainee ids start at 1)
 
 
-def _assign(processor: GroupLiveProcessor, person_id: int, key: str) -> None:
-    chosen = st.session_state[key]
-    processor.assign(person_id, None if chosen == NOBODY else chosen)
-
-
 def _people(processor: GroupLiveProcessor, lang: Lang, roster: dict[int, Trainee], group: list[int]) -> None:
     """Each person on screen, left to right: which trainee they are (a choice), what fails now
     and their own running events; the group's trainees not in the picture."""
@@ -43,17 +38,18 @@ def _people(processor: GroupLiveProcessor, lang: Lang, roster: dict[int, Trainee
         if person.too_small:
             st.caption(t("too_small_person", lang, n=person.id))
             continue
-        key = f"group-live-person-{person.id}"
-        # The processor's assignment is the truth (it fills in left to right): shown as it is.
+        # The processor's assignment is the truth (it fills in left to right); a button per
+        # choice changes it (buttons keep no value a refresh could send back stale).
         current = assignment.get(person.id, NOBODY)
-        st.session_state[key] = current if current in options else NOBODY
-        cols = st.columns([2, 3])
-        cols[0].selectbox(t("person_is", lang, n=person.id), options, key=key, format_func=names.get,
-                          on_change=_assign, args=(processor, person.id, key))
+        current = current if current in options else NOBODY
+        st.markdown(f"**{t('person_is', lang, n=person.id, name=names[current])}**")
+        for col, choice in zip(st.columns(len(options)), options, strict=True):
+            col.button(names[choice], key=f"group-live-{person.id}-{choice}", disabled=choice == current,
+                       on_click=processor.assign, args=(person.id, None if choice == NOBODY else choice))
         titles = {c.id: c.title.get(lang) for c in person.report.clauses}
         failing = [f"× {cid} {titles.get(cid, '')}" for cid in sorted(person.shown)]
-        cols[1].markdown("  \n".join(failing) if failing else f"✓ {t('all_pass_now', lang)}")
-        cols[1].caption(" · ".join(text for text, _ in overlay_lines(person.sequence, lang)))
+        st.markdown("  \n".join(failing) if failing else f"✓ {t('all_pass_now', lang)}")
+        st.caption(" · ".join(text for text, _ in overlay_lines(person.sequence, lang)))
     if state.absent:
         st.caption(t("absent", lang, names="、".join(m.name for m in state.absent) if lang == "zh"
                      else ", ".join(m.name for m in state.absent)))

@@ -49,8 +49,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "or choose the trainee for each number on the right. People not assigned are shown, "
                    "not recorded."),
     "on_screen": ("画面中的人", "People on screen"),
-    "person_is": ("#{n} 是", "#{n} is"),
-    "not_recorded": ("—(不记录)", "— (not recorded)"),
+    "person_is": ("#{n} 是 {name}", "#{n} is {name}"),
+    "not_recorded": ("不记录", "not recorded"),
     "unassigned": ("未分配", "not assigned"),
     "too_small_person": ("#{n}:太小,无法判断", "#{n}: too small to judge"),
     "left_to_right": ("按从左到右重新分配", "Assign again left to right"),
