@@ -9,12 +9,13 @@ import sqlite3
 import streamlit as st
 
 from posture.store import StoreError
-from posture.webapp import group, history, resources, review, selfcheck
+from posture.webapp import company_pictures, group, history, resources, review, selfcheck
 from posture.webapp.builtin_texts import page_css, style
 from posture.webapp.i18n import t
 from posture.webapp.state import choice_key, keep_choices
 
-PAGES = {"self": selfcheck.page, "group": group.page, "review": review.page, "history": history.page}
+PAGES = {"self": selfcheck.page, "group": group.page, "review": review.page, "company": company_pictures.page,
+         "history": history.page}
 
 st.set_page_config(page_title="服务礼仪自查 · Service etiquette", layout="wide")
 

@@ -570,7 +570,7 @@ class LandmarkDetector:
         patch = None
         if face is not None:  # the mesh is in the full frame's pixels; ``frame`` may be smaller
             patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
-        mask = self._person_mask(frame) if self._segment and face is not None else None
+        mask = self.person_mask(frame) if self._segment and face is not None else None
         return Landmarks(
             width=width, height=height, pose=_to_array(res.pose_landmarks, width, height, box),
             pose_visibility=visibility, pose_world=world, face=face,
@@ -580,7 +580,7 @@ class LandmarkDetector:
             image=frame, person_mask=mask,
         )
 
-    def _person_mask(self, frame: np.ndarray) -> np.ndarray:
+    def person_mask(self, frame: np.ndarray) -> np.ndarray:
         """SelfieSegmentation's person mask (general model, 256x256 input) as uint8 0-255."""
         import mediapipe as mp
 
@@ -679,7 +679,7 @@ class LandmarkDetector:
             face = self._face_alone(crop, width, height, body)
             if face is not None and _inside(face[FaceLM.NOSE_TIP], _pixel_box(own, width, height), grow=0.3):
                 patch = mouth_patch(frame, face[:, :2] * (frame.shape[1] / width, frame.shape[0] / height))
-                mask = self._person_mask(frame) if self._segment and lm.person_mask is None else lm.person_mask
+                mask = self.person_mask(frame) if self._segment and lm.person_mask is None else lm.person_mask
                 lm = replace(lm, face=face, mouth_patch=patch, person_mask=mask)
         return lm
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.grooming.company import GroomingContext
+from posture.grooming.over_time import GroomingMajority
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People
 from posture.landmarks import Person as PersonLM
@@ -24,7 +25,7 @@ from posture.people_tracker import PeopleTracker
 from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
-from posture.verdicts import Verdict, judge_all
+from posture.verdicts import Verdict, judge, judge_all
 
 PROFILES = ("any", "female", "male")
 # What the automatic scenario choice looks at (see posture.scenarios).
@@ -150,12 +151,19 @@ class Checker:
             static_image_mode=static_image_mode,
             count_faces=static_image_mode if count_faces is None else count_faces,
             min_visibility=self.standard.settings.min_visibility, fallbacks=fallbacks)
+        # A video's grooming: judged a few times a second, reported as the majority over seconds.
+        self._grooming_votes = None if static_image_mode else GroomingMajority(
+            self.standard.settings.grooming_over_time)
 
     def check_landmarks(self, lm: Landmarks, *, scenario: str = "auto", profile: str = "any",
                         source: str | None = None, timings: dict[str, float] | None = None,
-                        who: PersonLM | None = None, several: bool = False) -> CheckResult:
+                        who: PersonLM | None = None, several: bool = False,
+                        grooming_at: float | None = None, judge_grooming: bool = True) -> CheckResult:
         """Measurements, verdicts and report for one person's landmarks already found
-        (``who``, ``several``: see :func:`_person`)."""
+        (``who``, ``several``: see :func:`_person`). ``grooming_at``: the time of a video's
+        frame, whose grooming verdicts are then the majority over the last seconds
+        (:class:`GroomingMajority`), this frame's own judgements added only if
+        ``judge_grooming``."""
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILES}")
         timings = dict(timings or {})
@@ -177,18 +185,29 @@ class Checker:
                 skipped.append(Skipped(id=clause.id, reason=f"scenario {'/'.join(clause.scenarios)}"))
         # Only what the applicable clauses need is measured.
         needed = set().union(*(c.measurements for c in applicable)) - measured.keys()
-        grooming = {m for c in applicable if c.method == "grooming" for m in c.measurements}
+        grooming_clauses = [c for c in applicable if c.method == "grooming"]
+        grooming = {m for c in grooming_clauses for m in c.measurements}
+        votes = self._grooming_votes if grooming_at is not None else None
         context = GroomingContext(self.standard.company, profile)
         measured.update(measure_all(usable, needed - grooming, context))
         t1 = time.perf_counter()
-        measured.update(measure_all(usable, needed & grooming, context))
+        if votes is None or judge_grooming:
+            measured.update(measure_all(usable, needed & grooming, context))
         t_groom = time.perf_counter()
         hidden = hidden_measurements(usable, set(measured)) if person.judgeable else {}
-        verdicts = judge_all(applicable, measured if person.judgeable else {}, hidden)
+        judged = measured if person.judgeable else {}
+        if votes is None:
+            verdicts = judge_all(applicable, judged, hidden)
+        else:
+            pid = 1 if who is None else who.id
+            if judge_grooming:
+                votes.add(pid, grooming_at, judge_all(grooming_clauses, judged, hidden))
+            over_time = {v.clause.id: v for v in votes.verdicts(pid, grooming_at, grooming_clauses)}
+            verdicts = [over_time[c.id] if c.method == "grooming" else judge(c, judged, hidden) for c in applicable]
         verdicts, more_skipped = _grooming_in_view(verdicts, choice.applied)
         skipped += more_skipped
         if any(v.clause.id == "GR-BADGE" and v.outcome != "not_visible" for v in verdicts) \
-                and not self.standard.company.badge.pictures:
+                and not self.standard.company.references("badge"):
             person.warnings.append(BADGE_NOT_COMPARED)
         t2 = time.perf_counter()
         timings.update(measure=(t1 - t0) * 1e3, grooming=(t_groom - t1) * 1e3, verdicts=(t2 - t_groom) * 1e3)
@@ -203,15 +222,18 @@ class Checker:
 
     def check_people(self, people: People, *, scenario: str = "auto", profile: str = "any",
                      source: str | None = None, timings: dict[str, float] | None = None,
-                     mirrored: bool = False, profiles: Mapping[int, str] | None = None) -> CheckResult:
+                     mirrored: bool = False, grooming_at: float | None = None,
+                     judge_grooming: bool = True, profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Every person of a frame checked on their own; the result is the main person's
-        (the largest judged one) with everyone in ``people`` and the frame's report.
-        ``profiles``: a person's own profile by their id (a group's trainees), else ``profile``."""
+        (the largest judged one) with everyone in ``people`` and the frame's report
+        (``grooming_at``, ``judge_grooming``: see :meth:`check_landmarks`; ``profiles``: a
+        person's own profile by their id, a group's trainees, else ``profile``)."""
         timings = dict(timings or {})
         several = len(people) > 1
         profiles = profiles or {}
         results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profiles.get(p.id, profile),
-                                             source=source, timings=timings, who=p, several=several)
+                                             source=source, timings=timings, who=p, several=several,
+                                             grooming_at=grooming_at, judge_grooming=judge_grooming)
                         for p in people)
         if results:
             judged = [r for r in results if r.report.person.judgeable] or list(results)
@@ -227,18 +249,42 @@ class Checker:
     def check_rgb(self, rgb: np.ndarray, *, scenario: str = "auto", profile: str = "any",
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None,
-                  tracked: tuple[PeopleTracker, float] | None = None,
+                  tracked: tuple[PeopleTracker, float] | None = None, t: float | None = None,
                   profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
-        (tracker, time in seconds) of a video's frame, to keep each person's id; ``profiles``:
-        see :meth:`check_people`."""
+        (tracker, time in seconds) of a video's frame, to keep each person's id; ``t``: the
+        frame's time without a tracker. In video mode with a time, grooming is judged on
+        frames ``grooming_over_time.every_s`` apart (with the person mask) and reported as
+        the majority over the last seconds. ``profiles``: see :meth:`check_people`."""
         t0 = time.perf_counter()
+        at = tracked[1] if tracked is not None else t
+        votes = self._grooming_votes if at is not None else None
+        judge_grooming = votes is None or votes.due(at)
         people = self.detector.detect_people(rgb, mirrored=mirrored, min_face_px=self.standard.settings.min_face_px)
         if tracked is not None:
             people = tracked[0].update(tracked[1], people, rgb)
+        if votes is not None and judge_grooming and (
+                scenario == "grooming" or self.standard.settings.grooming_in_every_photo):
+            people = self._with_person_mask(people)
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
-        return self.check_people(people, scenario=scenario, profile=profile, source=source,
-                                 timings=timings, mirrored=mirrored, profiles=profiles)
+        result = self.check_people(people, scenario=scenario, profile=profile, source=source, timings=timings,
+                                   mirrored=mirrored, grooming_at=at if votes is not None else None,
+                                   judge_grooming=judge_grooming, profiles=profiles)
+        if votes is not None and judge_grooming:
+            votes.judged(at)
+        return result
+
+    def _with_person_mask(self, people: People) -> People:
+        """The people with their frame's person mask (in video mode SelfieSegmentation runs
+        only on the frames whose grooming is judged: the hair regions need it)."""
+        frame = next((p.landmarks.image for p in people
+                      if p.landmarks.image is not None and p.landmarks.person_mask is None), None)
+        if frame is None:
+            return people
+        mask = self.detector.person_mask(frame)
+        return replace(people, persons=tuple(
+            replace(p, landmarks=replace(p.landmarks, person_mask=mask))
+            if p.landmarks.image is not None and p.landmarks.image.shape[:2] == mask.shape else p for p in people))
 
     def check_file(self, path: Path | str, **kwargs: object) -> tuple[CheckResult, np.ndarray]:
         """Decode and check a photo; raises :class:`posture.images.BadInput` with a clear

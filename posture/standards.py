@@ -168,6 +168,15 @@ class StillOverTime(_Strict):
     min_fail_s: float = Field(ge=0.0)  # ... and at least this long in all
 
 
+class GroomingOverTime(_Strict):
+    """How the grooming clauses are judged over a video or a live view
+    (posture.grooming.over_time; reasons in settings.yaml)."""
+
+    every_s: float = Field(gt=0.0)  # judged on frames at least this far apart (with the person mask)
+    window_s: float = Field(gt=0.0)  # the verdict is the majority over this many last seconds
+    min_judged_share: float = Field(ge=0.0, le=1.0)  # of the judgements in the window, else "not visible"
+
+
 class Settings(_Strict):
     min_visibility: float = Field(ge=0.0, le=1.0)
     min_shoulder_width_px: float = Field(gt=0)
@@ -176,6 +185,7 @@ class Settings(_Strict):
     severity_weights: dict[Severity, float]
     still_over_time: StillOverTime
     grooming_in_every_photo: bool = False
+    grooming_over_time: GroomingOverTime = GroomingOverTime(every_s=0.3, window_s=3.0, min_judged_share=0.3)
     why: dict[str, str]
 
 

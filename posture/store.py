@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from posture.grooming.references import KINDS as PICTURE_KINDS
+from posture.grooming.references import ReferencePicture
 from posture.results import SessionResult, session_result
 
 SCHEMA_VERSION = 1
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS overrides (
     clause TEXT NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL, created REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS pictures (
     check_id INTEGER PRIMARY KEY REFERENCES checks(id) ON DELETE CASCADE, jpeg BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS company_pictures (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, png BLOB NOT NULL, digest TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS checks_session ON checks(session_id);
 CREATE INDEX IF NOT EXISTS checks_trainee ON checks(trainee_id);
 """
@@ -94,6 +99,19 @@ class ProgressPoint:
     def share(self) -> float | None:
         return self.passed / self.judged if self.judged else None
 
+
+@dataclass(frozen=True)
+class StoredPicture:
+    """A company badge or uniform picture kept in the history (uploaded by a trainer)."""
+
+    id: int
+    created: float
+    picture: ReferencePicture
+
+
+# Each badge picture is matched on every checked frame: a handful is enough for the badge's
+# versions (old and new, front-on and at an angle) and keeps the check fast.
+MAX_PICTURES_PER_KIND = 6
 
 # How long a write waits for another writer (the other app tab, an outside script) to
 # finish before giving up with "database is locked".
@@ -288,6 +306,40 @@ class Store:
             result = self.session_result(sid, trainee_id)
             points.append(ProgressPoint(sid, title, created, result.passed, result.judged))
         return points
+
+    # The company's pictures --------------------------------------------------------------
+    def add_company_picture(self, picture: ReferencePicture) -> int:
+        """Keep a validated badge or uniform picture (posture.grooming.references.read_picture)."""
+        if picture.kind not in PICTURE_KINDS:
+            raise StoreError(f"unknown kind of picture {picture.kind!r}")
+        try:
+            with self._db() as db:
+                n = db.execute("SELECT COUNT(*) FROM company_pictures WHERE kind = ?", (picture.kind,)).fetchone()[0]
+                if n >= MAX_PICTURES_PER_KIND:
+                    raise StoreError(f"already {n} {picture.kind} pictures kept (at most {MAX_PICTURES_PER_KIND}); "
+                                     "remove one first")
+                cur = db.execute("INSERT INTO company_pictures (kind, name, png, digest, created) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (picture.kind, picture.name, picture.png, picture.digest, time.time()))
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"{picture.name}: this picture is already kept") from exc
+        return int(cur.lastrowid)
+
+    def company_picture_digests(self) -> tuple[str, ...]:
+        """The SHA-256 of each kept picture (cheap: tells whether they changed)."""
+        with self._db() as db:
+            return tuple(r[0] for r in db.execute("SELECT digest FROM company_pictures ORDER BY id"))
+
+    def company_pictures(self) -> list[StoredPicture]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, created, kind, name, png, digest FROM company_pictures "
+                              "ORDER BY id").fetchall()
+        return [StoredPicture(i, c, ReferencePicture(k, n, bytes(png), d)) for i, c, k, n, png, d in rows]
+
+    def delete_company_picture(self, picture_id: int) -> None:
+        with self._db() as db:
+            if db.execute("DELETE FROM company_pictures WHERE id = ?", (picture_id,)).rowcount == 0:
+                raise StoreError(f"no company picture with id {picture_id}")
 
     def counts(self) -> dict[str, int]:
         """Rows per table (for the privacy notice and the tests)."""

@@ -105,15 +105,31 @@ def people_times(folder: Path, repeat: int) -> None:
                   f" = {1e3 / ms:5.1f} frames/s, {ms / base:.2f}x one person")
 
 
+def grooming_times(frames: list, repeat: int) -> None:
+    """The grooming stage's milliseconds per photo (the grooming scenario: every GR-* clause,
+    person mask included; both profiles)."""
+    from posture.pipeline import Checker
+
+    with Checker() as checker:
+        grooming = [checker.check_rgb(f, scenario="grooming", profile=p).report.timings_ms["grooming"]
+                    for f in frames for _ in range(repeat) for p in ("male", "female")]
+    print(f"grooming stage : {statistics.mean(grooming):7.2f} ms/photo (median {statistics.median(grooming):.2f}; "
+          f"target <= 15 ms; regions, pixels, models and the badge search, after the landmarks)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=Path, default=ROOT / "sample_images")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch-copies", type=int, default=12, help="copies of the frames in the batch folder")
     parser.add_argument("--people-only", action="store_true", help="only the 1-4 people timings")
+    parser.add_argument("--grooming-only", action="store_true", help="only the grooming stage's timing")
     args = parser.parse_args()
     if args.people_only:
         people_times(ROOT / "sample_images", args.repeat)
+        return
+    if args.grooming_only:
+        grooming_times(load_frames(args.frames), args.repeat)
         return
 
     import mediapipe as mp
@@ -143,11 +159,7 @@ def main() -> None:
               f"  ({what})")
         print("    " + ", ".join(f"{k} {v:.2f} ms" for k, v in parts.items()))
 
-    with Checker() as checker:  # the grooming scenario: every GR-* clause, person mask included
-        grooming = [checker.check_rgb(f, scenario="grooming", profile=p).report.timings_ms["grooming"]
-                    for f in frames for _ in range(args.repeat) for p in ("male", "female")]
-    print(f"grooming stage : {statistics.mean(grooming):7.2f} ms/photo (median {statistics.median(grooming):.2f}; "
-          f"target <= 15 ms; regions, pixels, models and the badge search, after the landmarks)")
+    grooming_times(frames, args.repeat)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "photos"

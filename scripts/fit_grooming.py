@@ -47,19 +47,25 @@ class Question:
     yes: frozenset[str]
     no: frozenset[str]
     sex: str | None = None  # only rows of this apparent sex
+    hair: bool = False  # a question about the hair: rows labelled with headwear left out
+    # Where a "yes" hides other clauses (a hat hides the hair): the threshold is the lowest with
+    # at least this precision (cross-validated on the fit half), not the balanced point.
+    min_precision: float | None = None
 
 
 QUESTIONS = (
     Question("facial_hair", F.facial_hair_features, "facial_hair", frozenset({"beard", "moustache"}),
              frozenset({"none"}), sex="m"),
     Question("hair_colour_other", F.hair_colour_features, "hair_colour",
-             frozenset({"blond", "grey_white", "red", "dyed"}), frozenset({"black_brown"})),
+             frozenset({"blond", "grey_white", "red", "dyed"}), frozenset({"black_brown"}), hair=True),
     Question("dangling_earring", F.earring_features, "earrings", frozenset({"dangling"}),
              frozenset({"stud", "none"})),
-    Question("fringe", F.fringe_features, "fringe_eyebrows", frozenset({"yes"}), frozenset({"no"})),
-    Question("loose_long_hair", F.long_hair_features, "hair_loose_long", frozenset({"yes"}), frozenset({"no"})),
+    Question("fringe", F.fringe_features, "fringe_eyebrows", frozenset({"yes"}), frozenset({"no"}), hair=True),
+    Question("loose_long_hair", F.long_hair_features, "hair_loose_long", frozenset({"yes"}), frozenset({"no"}),
+             hair=True),
     Question("necktie", F.tie_features, "necktie", frozenset({"yes"}), frozenset({"no"})),
     Question("lipstick", F.lip_features, "lipstick", frozenset({"strong"}), frozenset({"natural"})),
+    Question("headwear", F.headwear_features, "headwear", frozenset({"yes"}), frozenset({"no"}), min_precision=0.8),
 )
 
 
@@ -79,6 +85,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=None, help="landmark cache folder (e.g. .cache)")
     parser.add_argument("--write", action="store_true", help=f"write the weights to {MODEL_FILE.name}")
+    parser.add_argument("--only", action="append", choices=[q.name for q in QUESTIONS],
+                        help="fit only this model (repeatable); --write keeps the others as they are")
     args = parser.parse_args()
 
     photos = []  # (row, landmarks)
@@ -91,12 +99,15 @@ def main() -> None:
             obs = observe(folder, samples, checker, cache)
             photos += [(r, o.landmarks) for r, o in zip(rows, obs, strict=True) if o.landmarks is not None]
 
-    models = {}
-    for q in QUESTIONS:
+    from posture.grooming.models import MODELS
+
+    models = dict(MODELS) if args.only else {}
+    for q in [q for q in QUESTIONS if not args.only or q.name in args.only]:
         data = []
         for row, lm in photos:
             label = row[q.column]
-            if (label not in q.yes and label not in q.no) or (q.sex and row["sex"] != q.sex):
+            if (label not in q.yes and label not in q.no) or (q.sex and row["sex"] != q.sex) \
+                    or (q.hair and row["headwear"] == "yes"):
                 continue
             feats = q.features(lm)
             data.append((feats, label in q.yes, split_of(row["file"])))
@@ -109,9 +120,12 @@ def main() -> None:
             balanced_accuracy(y[fit], out_of_fold_prob(x[fit], y[fit], l2) >= t) for t in THRESHOLDS))
         oof = out_of_fold_prob(x[fit], y[fit], best)
         threshold = max(THRESHOLDS, key=lambda t: balanced_accuracy(y[fit], oof >= t))
+        if q.min_precision is not None:
+            sure = [t for t in THRESHOLDS if (oof >= t).any() and np.mean(y[fit][oof >= t]) >= q.min_precision]
+            threshold = min(sure) if sure else 0.95
         cv_bal = balanced_accuracy(y[fit], oof >= threshold)
         model = fit_logistic(x[fit], y[fit], best)
-        if cv_bal < MIN_USEFUL:
+        if cv_bal < MIN_USEFUL and q.min_precision is None:
             threshold = 0.5
         bias = model.bias - float(np.log(threshold / (1 - threshold)))  # 0.5 now means `threshold`
         prob = 1.0 / (1.0 + np.exp(-(bias + x @ model.weights)))
@@ -122,7 +136,9 @@ def main() -> None:
               f"l2 {best}, cv threshold {threshold:.2f}, cv balanced acc {cv_bal:.3f}")
         for split, sel in (("fit", fit), ("test", ~fit)):
             print(f"   {split}: n {sel.sum()}, balanced acc {balanced_accuracy(y[sel], said[sel]):.3f}, "
-                  f"acc {np.mean(said[sel] == (y[sel] == 1)):.3f}, not visible {nv[split]:.1%}")
+                  f"acc {np.mean(said[sel] == (y[sel] == 1)):.3f}, not visible {nv[split]:.1%}, "
+                  f"precision {np.mean(y[sel][said[sel]]) if said[sel].any() else float('nan'):.3f}, "
+                  f"said yes {np.mean(said[sel]):.1%}")
         for k, w in zip(names, model.weights, strict=True):
             col = x[:, names.index(k)]
             print(f"      {k:<18} yes {col[y == 1].mean():+8.3f}  no {col[y == 0].mean():+8.3f}  weight {w:+.4f}")

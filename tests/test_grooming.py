@@ -285,3 +285,17 @@ def test_a_covered_or_reversed_badge_is_not_found(bodies, company_badge):
     covered = paint(shown, scaled(lm, regions.chest(lm, "left")), (60, 60, 70), noise=10)
     assert badge_left_chest(with_image(lm, back), company_badge).value == 0.0
     assert badge_left_chest(with_image(lm, covered), company_badge).value == 0.0
+
+
+def test_under_headwear_every_hair_clause_is_not_visible(checker, person, monkeypatch):
+    from posture.measure import BLOCKING_STATES
+
+    hair = ("GR-HAIR-COLOUR", "GR-HAIR-M")
+    bare = {v.clause.id: v for v in checker.check_landmarks(person, scenario="grooming", profile="male").verdicts}
+    assert F.headwear_features(person) is not None  # the model's numbers exist on a real photo
+    monkeypatch.setitem(BLOCKING_STATES, "headwear", lambda lm: True)
+    fresh = dataclasses.replace(person)  # a new frame's memo: the state is asked again
+    hatted = {v.clause.id: v for v in checker.check_landmarks(fresh, scenario="grooming", profile="male").verdicts}
+    for cid in hair:
+        assert hatted[cid].outcome == "not_visible" and hatted[cid].reason.en == "not visible (headwear)", cid
+    assert hatted["GR-BEARD"].outcome == bare["GR-BEARD"].outcome  # the face is still judged

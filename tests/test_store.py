@@ -117,3 +117,30 @@ def test_a_step_done_again_replaces_the_earlier_try_in_the_latest_view(store):
     assert len(store.results(session)) == 3
     latest = {(r.trainee, r.clause): r.verdict for r in store.results(session, latest_only=True)}
     assert latest == {("Wang", "EX-SMILE"): "pass", ("Li", "EX-SMILE"): "fail"}
+
+
+def test_company_pictures_are_kept_listed_capped_and_removed(store):
+    import cv2
+    import numpy as np
+    from grooming_pictures import badge_picture
+
+    from posture.grooming.references import read_picture
+    from posture.store import MAX_PICTURES_PER_KIND
+
+    def png(rgb):
+        return cv2.imencode(".png", rgb)[1].tobytes()
+
+    badge = read_picture("badge", "badge.png", png(badge_picture()))
+    badge_id = store.add_company_picture(badge)
+    [kept] = Store(store.path).company_pictures()  # another connection, as after a restart
+    assert kept.id == badge_id and kept.picture == badge and store.company_picture_digests() == (badge.digest,)
+    with pytest.raises(StoreError, match="already kept"):
+        store.add_company_picture(badge)
+    for i in range(MAX_PICTURES_PER_KIND):
+        store.add_company_picture(read_picture("uniform", f"u{i}.png", png(np.full((64, 64, 3), 10 * i, np.uint8))))
+    with pytest.raises(StoreError, match=f"at most {MAX_PICTURES_PER_KIND}"):
+        store.add_company_picture(read_picture("uniform", "one-more.png", png(np.full((64, 64, 3), 99, np.uint8))))
+    store.delete_company_picture(badge_id)
+    assert [p.picture.kind for p in store.company_pictures()] == ["uniform"] * MAX_PICTURES_PER_KIND
+    with pytest.raises(StoreError, match="no company picture"):
+        store.delete_company_picture(badge_id)

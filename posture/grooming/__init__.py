@@ -6,7 +6,9 @@ landmarks, the pixels sampled in them, and the measurements made on those pixels
 - ``features``: the numbers each measurement's model reads;
 - ``models``: the fitted weights (scripts/fit_grooming.py);
 - ``company``: a company's own uniform, badge, tie, hair-colour and make-up settings;
-- ``badge``: finding the company's badge on the chest.
+- ``references``: the company's badge and uniform pictures (files or uploads), validated;
+- ``badge``: finding the company's badge on the chest;
+- ``over_time``: a video's or the live view's grooming, the majority over the last seconds.
 
 The registered measurements themselves are in ``posture.measure.grooming``.
 """

@@ -10,24 +10,22 @@ rectangle on the chest is looked for instead, and the verdict says it was not co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from posture.grooming import regions
+from posture.grooming.references import ReferencePicture, badge_keys, sift
 from posture.landmarks import Landmarks
 
-FEATURES = 1500
 RATIO = 0.8  # Lowe's ratio test
 MIN_INLIERS = 8  # matches agreeing on the homography: fewer is chance on a textured shirt
 RANSAC_PX = 5.0
 # The badge must cover 0.5%-25% of a shoulder width squared: smaller is a chance match on a
 # few points, larger is a homography gone wild.
 AREA_SW2 = (0.005, 0.25)
-REF_SIDE = 300  # reference pictures resized to this longer side (a badge on the chest is ~100 px)
 # The chest is looked at with a shoulder width of at least this many pixels (upsampled if
 # smaller): below it a badge is a few pixels across and has no features.
 MIN_SHOULDER_PX = 300.0
@@ -40,29 +38,6 @@ class BadgeFind:
     outline: np.ndarray | None  # (4, 2) in landmark pixels
     compared: bool  # matched against the company's pictures (False: a badge-like rectangle)
     score: float  # inliers (company picture) or rectangle score
-
-
-def read_picture(path: Path) -> np.ndarray:
-    """An RGB uint8 picture from a file (a clear error for one that cannot be read)."""
-    from posture.images import decode_image
-
-    return decode_image(path)
-
-
-@lru_cache(maxsize=16)
-def _reference(path: str) -> tuple[np.ndarray, tuple[cv2.KeyPoint, ...], np.ndarray | None, tuple[int, int]]:
-    rgb = read_picture(Path(path))
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    zoom = REF_SIDE / max(gray.shape)
-    gray = cv2.resize(gray, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_AREA if zoom < 1 else cv2.INTER_LINEAR)
-    kp, desc = _features().detectAndCompute(gray, None)
-    return gray, tuple(kp), desc, (gray.shape[1], gray.shape[0])
-
-
-def _features() -> cv2.Feature2D:
-    """SIFT key points: on a badge 60-150 px wide they match where ORB's (tried first: 45% of
-    composited badges found) are too few and too coarse."""
-    return cv2.SIFT_create(nfeatures=FEATURES)
 
 
 def chest_crop(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
@@ -101,20 +76,20 @@ def _plausible(quad: np.ndarray, sw: float) -> bool:
     return cv2.isContourConvex(quad.astype(np.float32)) and AREA_SW2[0] * sw * sw <= area <= AREA_SW2[1] * sw * sw
 
 
-def match_company_badge(lm: Landmarks, pictures: list[Path]) -> BadgeFind | None:
+def match_company_badge(lm: Landmarks, pictures: Sequence[ReferencePicture]) -> BadgeFind | None:
     """The company's badge on the chest, or None when the chest is not visible."""
     crop = chest_crop(lm)
     if crop is None:
         return None
     gray, origin, zoom = crop
     sw = float(lm.shoulder_width())
-    kp, desc = _features().detectAndCompute(gray, None)
+    kp, desc = sift().detectAndCompute(gray, None)
     best = BadgeFind(False, None, None, True, 0.0)
     if desc is None or len(kp) < MIN_INLIERS:
         return best
     matcher = cv2.BFMatcher(cv2.NORM_L2)
-    for path in pictures:
-        _, ref_kp, ref_desc, (w, h) = _reference(str(path))
+    for picture in pictures:
+        ref_kp, ref_desc, (w, h) = badge_keys(picture)
         if ref_desc is None or len(ref_kp) < MIN_INLIERS:
             continue
         pairs = matcher.knnMatch(ref_desc, desc, k=2)

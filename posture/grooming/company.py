@@ -5,16 +5,22 @@ they look like: a trainer writes it here (colours, reference pictures next to th
 without code. The file is optional; without it (or with its lists empty) the clauses that
 need a company's picture say so in their verdict. Validated like the standard: a bad value
 or a missing picture raises :class:`~posture.standards.StandardsError` naming the key.
+The app adds the badge and uniform pictures a trainer uploaded (:meth:`Company.with_stored`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import cv2
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from posture.grooming.references import Kind, PictureError, ReferencePicture, file_picture
 
 COMPANY_FILE = "company.yaml"
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -26,8 +32,6 @@ class _Strict(BaseModel):
 
 def hex_to_lab(colour: str) -> np.ndarray:
     """CIELAB of an sRGB colour written ``#rrggbb``."""
-    import cv2
-
     rgb = np.array([[[int(colour[i:i + 2], 16) for i in (1, 3, 5)]]], dtype=np.float32) / 255.0
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)[0, 0]
 
@@ -63,34 +67,53 @@ class Company(_Strict):
     hair_colours: Literal["black_brown", "any"] = "black_brown"
     makeup: Makeup = Field(default_factory=Makeup)
 
-    def picture_paths(self, names: list[str]) -> list[Path]:
-        return [self.folder / n for n in names]
+    # Pictures the app keeps in its history database (uploaded by a trainer), beside the files.
+    _stored: tuple[ReferencePicture, ...] = PrivateAttr(default=())
+
+    def with_stored(self, pictures: Iterable[ReferencePicture]) -> Company:
+        """These settings with the app's stored pictures added to the files' ones."""
+        copy = self.model_copy()
+        copy._stored = tuple(pictures)
+        return copy
+
+    def _names(self, kind: Kind) -> list[str]:
+        return self.badge.pictures if kind == "badge" else self.uniform.photos
+
+    def references(self, kind: Kind) -> tuple[ReferencePicture, ...]:
+        """The company's pictures of its badge or uniform: the files named here, then the stored ones."""
+        files = tuple(file_picture(kind, self.folder / n) for n in self._names(kind))
+        return files + tuple(p for p in self._stored if p.kind == kind)
 
     def check_pictures(self) -> list[str]:
-        """Problems with the named pictures (missing, not a picture), for the loader."""
+        """Problems with the named pictures (missing, not a picture, unusable), for the loader."""
         problems = []
-        for key, names in (("uniform.photos", self.uniform.photos), ("badge.pictures", self.badge.pictures)):
-            for path in self.picture_paths(names):
+        for kind, key in (("uniform", "uniform.photos"), ("badge", "badge.pictures")):
+            for name in self._names(kind):
+                path = self.folder / name
                 if path.suffix.lower() not in PICTURE_SUFFIXES:
                     problems.append(f"{key}: {path.name} is not a picture ({', '.join(PICTURE_SUFFIXES)})")
                 elif not path.is_file():
                     problems.append(f"{key}: {path} not found")
+                else:
+                    try:
+                        file_picture(kind, path)
+                    except PictureError as exc:
+                        problems.append(f"{key}: {exc}")
         return problems
 
     def uniform_labs(self) -> list[np.ndarray]:
         """The uniform's colours in Lab: the written ones, then each photo's median colour."""
-        from posture.grooming.badge import read_picture
+        return [hex_to_lab(c) for c in self.uniform.colours] + [_garment_lab(p) for p in self.references("uniform")]
 
-        labs = [hex_to_lab(c) for c in self.uniform.colours]
-        for path in self.picture_paths(self.uniform.photos):
-            import cv2
 
-            rgb = read_picture(path)
-            h, w = rgb.shape[:2]
-            centre = rgb[h // 4:3 * h // 4, w // 4:3 * w // 4]  # the garment, not its background
-            lab = cv2.cvtColor(centre.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-            labs.append(np.median(lab.reshape(-1, 3), axis=0))
-        return labs
+@lru_cache(maxsize=32)
+def _garment_lab(picture: ReferencePicture) -> np.ndarray:
+    """The median Lab colour of the middle of a uniform photo (the garment, not its background)."""
+    rgb = picture.rgb()
+    h, w = rgb.shape[:2]
+    centre = rgb[h // 4:3 * h // 4, w // 4:3 * w // 4]
+    lab = cv2.cvtColor(centre.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    return np.median(lab.reshape(-1, 3), axis=0)
 
 
 NO_COMPANY = Company()

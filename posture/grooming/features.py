@@ -9,11 +9,12 @@ and resolution drop out.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from posture.grooming import regions
-from posture.grooming.pixels import Sample, Skin, canvas, chroma, sample, skin
-from posture.landmarks import Landmarks
+from posture.grooming.pixels import Sample, Skin, canvas, chroma, sample, skin, spot_contrast
+from posture.landmarks import Landmarks, per_frame
 
 # A pixel is "not skin" when it is this many times the cheeks' own spread (plus a floor)
 # away from the cheeks' median colour in Lab.
@@ -68,35 +69,85 @@ def facial_hair_features(lm: Landmarks) -> dict[str, float] | None:
 def hair_pixels(lm: Landmarks) -> np.ndarray | None:
     """Lab of the hair above the forehead: person-mask pixels that are not skin; None when
     the region is out of the frame, there is no mask, or almost no hair shows (bald or shaved
-    heads have no hair colour to judge)."""
-    found = _region(lm, regions.hair_top(lm.face), min_inside=MIN_INSIDE_HAIR) if lm.face is not None else None
-    if found is None or found[1].person is None:
-        return None
-    ref, s = found
-    keep = (s.person > PERSON) & _not_skin(ref, s.lab)
-    if keep.sum() < max(8, 0.1 * s.n):
-        return None
-    return s.lab[keep]
+    heads have no hair colour to judge). Once per frame: several measurements read it."""
+    def build() -> np.ndarray | None:
+        found = _region(lm, regions.hair_top(lm.face), min_inside=MIN_INSIDE_HAIR) if lm.face is not None else None
+        if found is None or found[1].person is None:
+            return None
+        ref, s = found
+        keep = (s.person > PERSON) & _not_skin(ref, s.lab)
+        if keep.sum() < max(8, 0.1 * s.n):
+            return None
+        return s.lab[keep]
+
+    return per_frame(lm, "grooming_hair_pixels", build)
+
+
+def light_cast(lm: Landmarks) -> np.ndarray | None:
+    """The light's colour (a, b in Lab) on the near-white surfaces of the frame: the median
+    a and b of its brightest tenth of pixels that are not colourful (white walls, shirts,
+    highlights). Warm indoor light moves b up by 5-15 on everything, hair included."""
+    def build() -> np.ndarray | None:
+        if lm.image is None:
+            return None
+        step = max(1, round(np.sqrt(lm.image.shape[0] * lm.image.shape[1] / 8_000)))  # ~8,000 pixels
+        lab = cv2.cvtColor(lm.image[::step, ::step].astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+        bright = lab[(lab[:, 0] >= np.percentile(lab[:, 0], 90)) & (chroma(lab) < 25.0)]
+        return np.median(bright[:, 1:], axis=0) if len(bright) >= 20 else np.zeros(2)
+
+    return per_frame(lm, "grooming_light", build)
 
 
 def hair_colour_features(lm: Landmarks) -> dict[str, float] | None:
-    """The hair's median colour (absolute Lab: the colour itself is the question) and its
-    brightness against the skin."""
-    hair, ref = hair_pixels(lm), skin(lm)
-    if hair is None or ref is None:
+    """The hair's median colour: absolute Lab (the colour itself is the question), against the
+    person's own skin (brightness, redness, yellowness: skin tone and exposure drop out) and
+    against the light's colour (a warm light makes dark brown hair look red or blond)."""
+    hair, ref, cast = hair_pixels(lm), skin(lm), light_cast(lm)
+    if hair is None or ref is None or cast is None:
         return None
     med = np.median(hair, axis=0)
     return {"hair_L": float(med[0]), "hair_a": float(med[1]), "hair_b": float(med[2]),
             "hair_chroma": float(np.median(chroma(hair))), "hair_dL": float(med[0] - ref.lab[0]),
-            "hair_L_p80": float(np.percentile(hair[:, 0], 80))}
+            "hair_L_p80": float(np.percentile(hair[:, 0], 80)),
+            "hair_da": float(med[1] - ref.lab[1]), "hair_db": float(med[2] - ref.lab[2]),
+            "hair_a_light": float(med[1] - cast[0]), "hair_b_light": float(med[2] - cast[1]),
+            "hair_dL_p80": float(np.percentile(hair[:, 0], 80) - ref.lab[0])}
+
+
+def headwear_features(lm: Landmarks) -> dict[str, float] | None:
+    """Above the forehead and above the head, against the skin and against the hair seen
+    beside the ears: a hat is often another colour than the hair beside it, smoother and more
+    even, and its crown rises above where hair ends; None without a person mask."""
+    if lm.face is None:
+        return None
+    top = _region(lm, regions.hair_top(lm.face), min_inside=MIN_INSIDE_HAIR)
+    high = _region(lm, regions.above_head(lm.face), min_inside=0.0)
+    if top is None or top[1].person is None:
+        return None
+    ref, s = top
+    person = s.person > PERSON
+    worn = s.lab[person & _not_skin(ref, s.lab)]
+    med = np.median(worn, axis=0) if len(worn) >= 8 else ref.lab
+    spread = float(np.median(np.linalg.norm(worn - med, axis=1))) if len(worn) >= 8 else 0.0
+    sides = [_region(lm, regions.ear(lm.face, side), min_inside=MIN_INSIDE_HAIR) for side in regions.SIDES]
+    beside = [x[1].lab[_not_skin(ref, x[1].lab) & (x[1].person > PERSON)] for x in sides
+              if x is not None and x[1].person is not None]
+    beside = [b for b in beside if len(b) >= 8]
+    side_med = np.median(np.vstack(beside), axis=0) if beside else med
+    return {"top_person": float(person.mean()), "top_not_skin": float(np.mean(person & _not_skin(ref, s.lab))),
+            "top_dL": float(med[0] - ref.lab[0]), "top_chroma": float(chroma(med)), "top_spread": spread,
+            "top_texture": _texture(ref, s), "top_vs_sides": float(np.linalg.norm(med - side_med)),
+            "above_person": 0.0 if high is None or high[1].person is None
+            else float(np.mean(high[1].person > PERSON) * high[1].inside)}
 
 
 def clothes_colour(lm: Landmarks) -> np.ndarray | None:
-    """Median Lab of the clothes under the chin (the collar strip and beside it), or None."""
-    strip, beside = regions.collar(lm.face)
-    found = _region(lm, np.vstack([strip[:2], beside[4:][1:3], strip[2:], beside[:4][[3, 0]]]),
-                    min_inside=MIN_INSIDE_HAIR)
-    return None if found is None else found[1].median()
+    """Median Lab of the clothes under the chin (the collar band), or None; once per frame."""
+    def build() -> np.ndarray | None:
+        found = _region(lm, regions.collar_band(lm.face), min_inside=MIN_INSIDE_HAIR)
+        return None if found is None else found[1].median()
+
+    return per_frame(lm, "grooming_clothes", build)
 
 
 def _hair_share(lm: Landmarks, polygon: np.ndarray, hair: np.ndarray) -> tuple[float, float, float] | None:
@@ -212,10 +263,17 @@ def earring_features(lm: Landmarks) -> dict[str, float] | None:
         ref, s = found
         background = np.median(s.lab, axis=0)
         odd = _not_skin(ref, s.lab) & (np.linalg.norm(s.lab - background, axis=1) > 15.0)
+        cv = canvas(lm)
+        size = max(3, round(0.06 * regions.face_frame(lm.face)[2] * cv.scale))
+        spots = spot_contrast(cv, regions.below_lobe(lm.face, side), size)
+        cheek = spot_contrast(cv, regions.cheek(lm.face, side), size)
+        base = 1.0 + (float(np.percentile(cheek, 90)) if cheek is not None else 0.0)
         rows.append({"ear_odd": float(odd.mean()),
                      "ear_bright": float(np.mean(s.lab[:, 0] > max(ref.lab[0], background[0]) + 15.0)),
                      "ear_colour": float(np.mean(chroma(s.lab) > chroma(ref.lab) + 15.0)),
-                     "ear_texture_p90": float(np.log((np.percentile(s.grad, 90) + 0.5) / (ref.grad + 0.5)))})
+                     "ear_texture_p90": float(np.log((np.percentile(s.grad, 90) + 0.5) / (ref.grad + 0.5))),
+                     "ear_spot_p98": 0.0 if spots is None else float(np.log((np.percentile(spots, 98) + 1) / base)),
+                     "ear_spots": 0.0 if spots is None else float(np.mean(spots > 12.0))})
     if not rows:
         return None
     return {k: max(r[k] for r in rows) for k in rows[0]}

@@ -26,15 +26,16 @@ GRAYSCALE_MAX_CHROMA = 4.0
 
 @dataclass(frozen=True)
 class Canvas:
-    """The frame resampled for the grooming measurements."""
+    """The part of the frame around the person's grooming regions, resampled."""
 
     lab: np.ndarray  # (h, w, 3) float32
     grad: np.ndarray  # (h, w) float32, gradient magnitude of L (Lab units per canvas pixel)
     mask: np.ndarray | None  # (h, w) uint8 person mask, or None
     scale: float  # canvas pixels per landmark pixel
+    origin: np.ndarray  # the canvas's top left corner in landmark pixels
 
     def to_canvas(self, polygon: np.ndarray) -> np.ndarray:
-        return polygon * self.scale
+        return (polygon - self.origin) * self.scale
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,29 @@ class Sample:
         return np.median(self.lab, axis=0)
 
 
+# Canvas pixels kept around the regions, so that the gradient at their edges is the frame's.
+CANVAS_MARGIN_PX = 4
+
+
 def canvas(lm: Landmarks) -> Canvas | None:
-    """The frame's canvas (once per frame), or None without pixels or face."""
+    """The canvas of the person's grooming regions (once per frame), or None without pixels or
+    face. Only the part of the frame the regions cover is converted (Lab and gradient are
+    most of the grooming stage's time), cut before it is resampled."""
     def build() -> Canvas | None:
         if lm.image is None or lm.face is None:
             return None
         _, _, width, _ = regions.face_frame(lm.face)
-        face_px = width * lm.pixel_scale
-        zoom = min(1.0, CANVAS_FACE_PX / max(face_px, 1.0))
-        image, mask = lm.image, lm.person_mask
+        s = lm.pixel_scale
+        zoom = min(1.0, CANVAS_FACE_PX / max(width * s, 1.0))
+        pts = np.vstack(regions.grooming_regions(lm)) * s
+        pad = CANVAS_MARGIN_PX / zoom
+        h, w = lm.image.shape[:2]
+        x0, y0 = (int(np.clip(np.floor(v - pad), 0, n)) for v, n in zip(pts.min(axis=0), (w, h), strict=True))
+        x1, y1 = (int(np.clip(np.ceil(v + pad), 0, n)) for v, n in zip(pts.max(axis=0), (w, h), strict=True))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return None
+        image = lm.image[y0:y1, x0:x1]
+        mask = None if lm.person_mask is None else lm.person_mask[y0:y1, x0:x1]
         if zoom < 1.0:
             size = (max(1, round(image.shape[1] * zoom)), max(1, round(image.shape[0] * zoom)))
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
@@ -71,7 +86,7 @@ def canvas(lm: Landmarks) -> Canvas | None:
         lum = lab[..., 0]
         gx = cv2.Sobel(lum, cv2.CV_32F, 1, 0, ksize=3) / 8.0
         gy = cv2.Sobel(lum, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-        return Canvas(lab, np.sqrt(gx * gx + gy * gy), mask, lm.pixel_scale * zoom)
+        return Canvas(lab, np.sqrt(gx * gx + gy * gy), mask, s * zoom, np.array([x0, y0]) / s)
 
     return per_frame(lm, "grooming_canvas", build)
 
@@ -98,6 +113,26 @@ def sample(cv: Canvas, polygon: np.ndarray, hole: np.ndarray | None = None,
     person = None if cv.mask is None else cv.mask[cy0:cy1, cx0:cx1][inner]
     return Sample(cv.lab[cy0:cy1, cx0:cx1][inner], cv.grad[cy0:cy1, cx0:cx1][inner], person,
                   float(inner.sum()) / area)
+
+
+def spot_contrast(cv: Canvas, polygon: np.ndarray, size: int) -> np.ndarray | None:
+    """Per pixel inside ``polygon``: how much brighter or darker it is than its surroundings
+    at the scale of ``size`` canvas pixels (the L channel's white and black top-hat, the
+    larger): a stud, a hanging stone or a metal glint is a spot that size, skin and a
+    hair's edge are not. None when the polygon is out of the canvas."""
+    h, w = cv.grad.shape
+    poly = cv.to_canvas(polygon)
+    x0, y0 = np.maximum(np.floor(poly.min(axis=0)).astype(int) - size, 0)
+    x1, y1 = np.minimum(np.ceil(poly.max(axis=0)).astype(int) + size + 1, (w, h))
+    if x1 - x0 <= 2 * size or y1 - y0 <= 2 * size:
+        return None
+    lum = np.ascontiguousarray(cv.lab[y0:y1, x0:x1, 0])
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    spot = np.maximum(lum - cv2.morphologyEx(lum, cv2.MORPH_OPEN, kernel),
+                      cv2.morphologyEx(lum, cv2.MORPH_CLOSE, kernel) - lum)
+    inside = np.zeros(lum.shape, np.uint8)
+    cv2.fillPoly(inside, [np.round(poly - (x0, y0)).astype(np.int32)], 1)
+    return spot[inside.astype(bool)] if inside.any() else None
 
 
 @dataclass(frozen=True)
@@ -145,6 +180,6 @@ def is_grayscale(lm: Landmarks) -> bool | None:
         face = sample(cv, regions.face_hull(lm.face))
         if face is None:
             return None
-        return bool(np.percentile(chroma(face.lab), 95) < GRAYSCALE_MAX_CHROMA)
+        return bool(np.percentile(chroma(face.lab[::4]), 95) < GRAYSCALE_MAX_CHROMA)  # a quarter tells
 
     return per_frame(lm, "grooming_grayscale", build)

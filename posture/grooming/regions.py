@@ -141,6 +141,13 @@ def hair_top(face: np.ndarray) -> Polygon:
     return _box(centre, u, v, 0.55 * width, 0.22 * height)
 
 
+def above_head(face: np.ndarray) -> Polygon:
+    """Above the hair: 0.9 W wide, from 0.45 H to 0.85 H above the mesh's top, where a cap's
+    or chef's hat's crown rises and most hair has ended."""
+    u, v, width, height = face_frame(face)
+    return _box(face[FaceLM.FOREHEAD, :2] - 0.65 * height * v, u, v, 0.45 * width, 0.2 * height)
+
+
 def hair_side(face: np.ndarray, side: str) -> Polygon:
     """Beside the neck below the ear, from the chin's height to 0.7 H under it, 0.15-0.6 W
     out from the face's middle: loose long hair falls here, short hair does not."""
@@ -163,6 +170,13 @@ def collar(face: np.ndarray) -> tuple[Polygon, Polygon]:
     beside = np.vstack([_box(chin + 0.6 * height * v + s * 0.33 * width * u, u, v, 0.12 * width, 0.3 * height)
                         for s in (-1.0, 1.0)])
     return strip, beside
+
+
+def collar_band(face: np.ndarray) -> Polygon:
+    """The whole band under the chin that :func:`collar` splits (0.9 W wide, 0.3-0.9 H under
+    the chin): the clothes' colour there."""
+    u, v, width, height = face_frame(face)
+    return _box(face[FaceLM.CHIN, :2] + 0.6 * height * v, u, v, 0.45 * width, 0.3 * height)
 
 
 def _trunk_axes(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
@@ -222,6 +236,17 @@ def wrist(lm: Landmarks, side: str) -> Polygon | None:
     if span < 1e-6:
         return None
     return _box(centre, np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.5 * span, 0.5 * span)
+
+
+def grooming_regions(lm: Landmarks) -> list[Polygon]:
+    """Every region the pixel measurements sample (the face's, the hair's, the collar's, the
+    chest's), together bounding the part of the frame they need."""
+    face = lm.face
+    out = [face_hull(face), hair_top(face), above_head(face), brow_band(face), collar_band(face)]
+    out += [p for side in SIDES for p in (hair_side(face, side), ear(face, side), ear_lobe(face, side),
+                                          below_lobe(face, side))]
+    both = chest_both(lm)
+    return out if both is None else [*out, both]
 
 
 def measurement_outlines(lm: Landmarks, name: str) -> list[Polygon]:

@@ -14,12 +14,12 @@ import numpy as np
 
 from posture.grooming import features as F
 from posture.grooming import regions
-from posture.grooming.badge import find_badge_like, match_company_badge
+from posture.grooming.badge import BadgeFind, find_badge_like, match_company_badge
 from posture.grooming.company import GroomingContext
 from posture.grooming.models import MODELS
 from posture.grooming.pixels import canvas, is_grayscale, sample
 from posture.landmarks import Landmarks
-from posture.measure import Measured, measurement, per_frame
+from posture.measure import Measured, blocking_state, measurement, per_frame
 
 
 def model_probability(name: str, feats: dict[str, float] | None) -> float | None:
@@ -38,6 +38,19 @@ def _prob(lm: Landmarks, model: str, features: Callable, colour: bool) -> Measur
     return None if p is None else Measured(p, 1.0)
 
 
+# The measurements of the hair, which a hat, cap or scarf hides (they are then "not visible
+# (headwear)", never judged on the hat).
+HAIR = ("headwear",)
+
+
+@blocking_state("headwear")
+def wears_headwear(lm: Landmarks) -> bool:
+    """A hat, cap or headscarf over the hair (the headwear model's balanced point; without a
+    person mask it cannot be told, and the hair is then judged as it is)."""
+    p = per_frame(lm, "grooming_headwear", lambda: model_probability("headwear", F.headwear_features(lm)))
+    return p is not None and p >= 0.5
+
+
 @measurement("facial_hair_score", "probability")
 def facial_hair_score(lm: Landmarks) -> Measured | None:
     """Probability of a beard or moustache: chin/jaw and upper-lip skin against the cheeks
@@ -45,14 +58,14 @@ def facial_hair_score(lm: Landmarks) -> Measured | None:
     return _prob(lm, "facial_hair", F.facial_hair_features, colour=False)
 
 
-@measurement("hair_colour_other_score", "probability")
+@measurement("hair_colour_other_score", "probability", unless=HAIR)
 def hair_colour_other_score(lm: Landmarks) -> Measured | None:
     """Probability that the hair above the forehead is not black or brown (blond, grey,
     red, dyed), from its Lab colour; not visible on a grayscale picture or without hair."""
     return _prob(lm, "hair_colour_other", F.hair_colour_features, colour=True)
 
 
-@measurement("hair_colour_not_allowed", "probability", contextual=True)
+@measurement("hair_colour_not_allowed", "probability", unless=HAIR, contextual=True)
 def hair_colour_not_allowed(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """Probability that the hair's colour is one the company does not allow (company.yaml
     ``hair_colours``: ``black_brown``, the standard's rule, or ``any``)."""
@@ -62,21 +75,21 @@ def hair_colour_not_allowed(lm: Landmarks, ctx: GroomingContext) -> Measured | N
     return Measured(0.0, found.confidence)
 
 
-@measurement("hair_over_ears_share", "share")
+@measurement("hair_over_ears_share", "share", unless=HAIR)
 def hair_over_ears_share(lm: Landmarks) -> Measured | None:
     """Share of the more covered ear's box that is hair of the colour seen above the forehead."""
     feats = F.ear_hair_features(lm)
     return None if feats is None else Measured(feats["ear_hair"], 1.0)
 
 
-@measurement("loose_long_hair_score", "probability")
+@measurement("loose_long_hair_score", "probability", unless=HAIR)
 def loose_long_hair_score(lm: Landmarks) -> Measured | None:
     """Probability of loose hair to the shoulders: hair of the head's colour in the bands
     beside the neck."""
     return _prob(lm, "loose_long_hair", F.long_hair_features, colour=False)
 
 
-@measurement("fringe_score", "probability")
+@measurement("fringe_score", "probability", unless=HAIR)
 def fringe_score(lm: Landmarks) -> Measured | None:
     """Probability that a fringe covers the eyebrows: hair instead of skin above them."""
     return _prob(lm, "fringe", F.fringe_features, colour=False)
@@ -134,7 +147,7 @@ def uniform_colour_delta_e(lm: Landmarks, ctx: GroomingContext) -> Measured | No
     """Colour distance (CIELAB Delta E) from the chest's median colour to the nearest of the
     company's uniform colours; not visible without company colours or with the chest out
     of frame."""
-    labs = ctx.company.uniform_labs() if (ctx.company.uniform.colours or ctx.company.uniform.photos) else []
+    labs = ctx.company.uniform_labs()
     cv = canvas(lm)
     region = regions.chest_both(lm)
     if not labs or cv is None or region is None or is_grayscale(lm) is not False:
@@ -158,8 +171,8 @@ def badge_left_chest(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     return Measured(value, 1.0)
 
 
-def badge_find(lm: Landmarks, ctx: GroomingContext):
+def badge_find(lm: Landmarks, ctx: GroomingContext) -> BadgeFind | None:
     """The badge search of this frame (once per frame and company)."""
-    pictures = ctx.company.picture_paths(ctx.company.badge.pictures)
-    key = "grooming_badge:" + "|".join(map(str, pictures))
+    pictures = ctx.company.references("badge")
+    key = "grooming_badge:" + "|".join(p.digest for p in pictures)
     return per_frame(lm, key, lambda: match_company_badge(lm, pictures) if pictures else find_badge_like(lm))

@@ -246,6 +246,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "end_s": ("结束(秒)", "end (s)"),
     "pass_rate": ("通过率", "pass rate"),
     "date": ("日期", "date"),
+    # Company dress page (posture.webapp.company_pictures)
+    "mode_company": ("公司着装(培训师)", "Company dress (trainer)"),
+    "company_intro": ("在此上传公司工牌和制服的图片。图片保存在历史记录数据库中,此后应用中的每次检查都会使用"
+                      "(GR-BADGE 工牌、GR-UNIFORM 制服)。",
+                      "Upload the company's badge and uniform pictures here. They are kept in the history database "
+                      "and used by every check in the app from now on (GR-BADGE badge, GR-UNIFORM uniform)."),
+    "company_badge": ("工牌图片", "Badge pictures"),
+    "company_uniform": ("制服照片", "Uniform photos"),
+    "company_badge_help": ("工牌正面的清晰图片,裁到工牌边缘;最多 {n} 张,每张不超过 {mb:.0f} MB。",
+                           "A sharp picture of the badge's front, cropped to its edges; at most {n}, each up to "
+                           "{mb:.0f} MB."),
+    "company_uniform_help": ("制服照片,画面中间应为衣料(读取其颜色);最多 {n} 张,每张不超过 {mb:.0f} MB。",
+                             "A photo of the uniform with the garment in the middle (its colour is read); at most "
+                             "{n}, each up to {mb:.0f} MB."),
+    "company_upload": ("添加图片", "Add a picture"),
+    "company_added": ("已保存:{name}", "Kept: {name}"),
+    "company_refused": ("无法使用此图片:{err}", "This picture cannot be used: {err}"),
+    "company_remove": ("删除", "Remove"),
+    "company_removed": ("已删除:{name}", "Removed: {name}"),
+    "company_none": ("尚未保存图片", "No picture kept yet"),
+    "company_from_file": ("标准文件夹 company.yaml 中另有图片:{names}",
+                          "Also named in the standards folder's company.yaml: {names}"),
+    "company_rules": ("其他规定(标准文件夹的 company.yaml):男士系领带:{tie};允许发色:{hair};须涂口红:{lipstick};"
+                      "制服颜色:{colours}",
+                      "Other rules (company.yaml in the standards folder): tie for men: {tie}; hair colours: {hair}; "
+                      "lipstick required: {lipstick}; uniform colours: {colours}"),
+    "company_hair_black_brown": ("黑色或棕色", "black or brown"),
+    "company_hair_any": ("不限", "any"),
+    "company_yes": ("是", "yes"),
+    "company_no": ("否", "no"),
 }
 
 

@@ -245,7 +245,7 @@ class LiveProcessor(VideoProcessorBase):
             step = routine.status(t).step if routine is not None else None
             scenario = step.scenario if step is not None else self._scenario
             profile = self._profile
-        result = self._checker.check_rgb(view, scenario=scenario, profile=profile, mirrored=True)
+        result = self._checker.check_rgb(view, scenario=scenario, profile=profile, mirrored=True, t=t)
         return self.show(view, t, result)
 
     def show(self, view: np.ndarray, t: float, result: CheckResult) -> np.ndarray:

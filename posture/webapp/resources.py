@@ -1,6 +1,7 @@
-"""What the pages share: settings, the standard, the history store, and one photo checker
-(MediaPipe graphs are not thread-safe, and Streamlit runs each browser tab in its own
-thread, so checks go through a lock)."""
+"""What the pages share: settings, the standard (with the company's badge and uniform
+pictures kept in the history), the history store, and one photo checker (MediaPipe graphs
+are not thread-safe, and Streamlit runs each browser tab in its own thread, so checks go
+through a lock)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,25 @@ def settings() -> AppSettings:
 
 
 @st.cache_resource(show_spinner=False)
-def standard() -> Standard:
+def _loaded_standard() -> Standard:
     return load_standard()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _standard_with(db_path: str, digests: tuple[str, ...]) -> Standard:
+    base = _loaded_standard()
+    if not digests:
+        return base
+    stored = [p.picture for p in _store(db_path).company_pictures()]
+    return base.model_copy(update={"company": base.company.with_stored(stored)})
+
+
+def standard() -> Standard:
+    """The standard with the company pictures the history keeps now: every check started
+    after a trainer added or removed one uses the new set (only their digests are read on
+    each run; the pictures themselves once per change)."""
+    path = str(settings().db_path)
+    return _standard_with(path, _store(path).company_picture_digests())
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,5 +75,6 @@ def check_photo(data: bytes, name: str, *, scenario: str = "auto",
     rgb = decode_image(data, name, max_pixels=settings().limits.max_pixels)
     checker, lock = _photo_checker()
     with lock:
+        checker.standard = standard()  # the company's pictures as kept now
         result = checker.check_rgb(rgb, scenario=scenario, profile=profile, source=name)
     return result, rgb
