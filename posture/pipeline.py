@@ -7,6 +7,7 @@ loaded standard; make one and reuse it for many frames.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -229,15 +230,18 @@ class Checker:
     def check_people(self, people: People, *, scenario: str = "auto", profile: str = "any",
                      source: str | None = None, timings: dict[str, float] | None = None,
                      mirrored: bool = False, grooming_at: float | None = None,
-                     judge_grooming: bool = True) -> CheckResult:
+                     judge_grooming: bool = True, profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Every person of a frame checked on their own; the result is the main person's
         (the largest judged one) with everyone in ``people`` and the frame's report
-        (``grooming_at``, ``judge_grooming``: see :meth:`check_landmarks`)."""
+        (``grooming_at``, ``judge_grooming``: see :meth:`check_landmarks`; ``profiles``: a
+        person's own profile by their id, a group's trainees, else ``profile``)."""
         timings = dict(timings or {})
         several = len(people) > 1
-        results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profile, source=source,
-                                             timings=timings, who=p, several=several, grooming_at=grooming_at,
-                                             judge_grooming=judge_grooming) for p in people)
+        profiles = profiles or {}
+        results = tuple(self.check_landmarks(p.landmarks, scenario=scenario, profile=profiles.get(p.id, profile),
+                                             source=source, timings=timings, who=p, several=several,
+                                             grooming_at=grooming_at, judge_grooming=judge_grooming)
+                        for p in people)
         if results:
             judged = [r for r in results if r.report.person.judgeable] or list(results)
             main = max(judged, key=lambda r: _area(r.person.box))
@@ -253,14 +257,14 @@ class Checker:
                   mirrored: bool = False, source: str | None = None,
                   timings: dict[str, float] | None = None,
                   tracked: tuple[PeopleTracker, float] | None = None, t: float | None = None,
-                  coached: int | None = None) -> CheckResult:
+                  coached: int | None = None, profiles: Mapping[int, str] | None = None) -> CheckResult:
         """Check one RGB uint8 frame. ``mirrored``: the frame is a selfie view. ``tracked``:
         (tracker, time in seconds) of a video's frame, to keep each person's id; ``t``: the
         frame's time without a tracker. In video mode with a time, grooming is judged on
         frames ``grooming_over_time.every_s`` apart (with the person mask) and reported as
         the majority over the last seconds. ``coached``: in a video, the id of the person
         being coached, whose face and hands are found on every frame (others' less often);
-        None: the one with the largest face."""
+        None: the one with the largest face. ``profiles``: see :meth:`check_people`."""
         t0 = time.perf_counter()
         at = tracked[1] if tracked is not None else t
         votes = self._grooming_votes if at is not None else None
@@ -279,7 +283,7 @@ class Checker:
         timings = {**(timings or {}), "landmarks": (time.perf_counter() - t0) * 1e3}
         result = self.check_people(people, scenario=scenario, profile=profile, source=source, timings=timings,
                                    mirrored=mirrored, grooming_at=at if votes is not None else None,
-                                   judge_grooming=judge_grooming)
+                                   judge_grooming=judge_grooming, profiles=profiles)
         if votes is not None and judge_grooming:
             votes.judged(at)
         return result

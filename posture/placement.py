@@ -7,6 +7,7 @@ frame's pixels for the light, so it costs almost nothing per frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -167,18 +168,48 @@ def _light_problems(rgb: np.ndarray, lm: Landmarks) -> tuple[float, list[Text]]:
     return person, problems
 
 
+def _roll_problems(roll: float | None) -> list[Text]:
+    if roll is None or abs(roll) <= MAX_CAMERA_ROLL_DEG:
+        return []
+    side_zh, side_en = ("右", "right") if roll > 0 else ("左", "left")
+    return [Text(zh=f"画面向{side_zh}倾斜 {abs(roll):.0f}°:请把摄像头摆正(并站直)",
+                 en=f"the picture leans {abs(roll):.0f}° to the {side_en}: level the camera (and stand straight)")]
+
+
 def check_placement(rgb: np.ndarray, lm: Landmarks, framing: Framing = "full") -> Placement:
     """Whether the camera set-up lets the clauses of a step be judged; ``rgb`` is the
     frame as the user sees it (the same one given to the checker)."""
     body = _body_problems(lm, framing)
     roll = camera_roll_deg(lm)
-    problems = list(body)
-    if roll is not None and abs(roll) > MAX_CAMERA_ROLL_DEG:
-        side_zh, side_en = ("右", "right") if roll > 0 else ("左", "left")
-        problems.append(Text(zh=f"画面向{side_zh}倾斜 {abs(roll):.0f}°:请把摄像头摆正(并站直)",
-                             en=f"the picture leans {abs(roll):.0f}° to the {side_en}: level the camera "
-                                "(and stand straight)"))
+    problems = [*body, *_roll_problems(roll)]
     brightness, light = _light_problems(rgb, lm)
     problems.extend(light)
     return Placement(framing=framing, body_in_frame=not body, camera_roll_deg=roll,
                      brightness=brightness, problems=problems)
+
+
+def check_group_placement(rgb: np.ndarray, people: Sequence[tuple[str, Landmarks | None]],
+                          framing: Framing = "full") -> Placement:
+    """The set-up for several people in one camera (a group's routine): each person's body
+    in frame and light, their problems named (``people``: (name, landmarks, or None when
+    they are not in the picture)); the camera's roll is the reading nearest to level, since
+    a tilted camera tilts everyone and one person leaning tilts only them."""
+    problems: list[Text] = []
+    rolls, levels, in_frame = [], [], True
+    for name, lm in people:
+        if lm is None:
+            problems.append(Text(zh=f"{name}:不在画面中", en=f"{name}: not in the picture"))
+            in_frame = False
+            continue
+        body = _body_problems(lm, framing)
+        level, light = _light_problems(rgb, lm)
+        problems.extend(Text(zh=f"{name}:{p.zh}", en=f"{name}: {p.en}") for p in [*body, *light])
+        in_frame = in_frame and not body
+        levels.append(level)
+        roll = camera_roll_deg(lm)
+        if roll is not None:
+            rolls.append(roll)
+    roll = min(rolls, key=abs) if rolls else None
+    problems.extend(_roll_problems(roll))
+    return Placement(framing=framing, body_in_frame=in_frame and bool(levels), camera_roll_deg=roll,
+                     brightness=float(np.mean(levels)) if levels else 0.0, problems=problems)

@@ -9,7 +9,7 @@ default; the greeting, a bow over time, is judged by the sequence engine).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -267,12 +267,20 @@ class RoutineRun:
                 self._phase, self._since, self._frames = "hold", t, []
         if self._phase == "hold":
             assert self._since is not None
-            self._frames.append(Frame(t, result))
+            self._hold(t, result)
             if picture is not None:
                 self._picture = picture
             if t - self._since >= step.hold_s:
-                self._next(judge_step(step, self._frames, self._picture))
+                self._next(self._judged(step))
         return self.status(t)
+
+    def _hold(self, t: float, result: CheckResult) -> None:
+        """Keep a frame of the step's hold."""
+        self._frames.append(Frame(t, result))
+
+    def _judged(self, step: Step) -> StepResult:
+        """The step's result from the frames of its hold."""
+        return judge_step(step, self._frames, self._picture)
 
     def skip(self) -> None:
         """Skip the current step (the trainee cannot do it now); it is reported as skipped."""
@@ -289,6 +297,44 @@ class RoutineRun:
         elif self._since is not None and self._phase == "hold":
             remaining = max(0.0, step.hold_s - (t - self._since))
         return RunStatus(self.index, len(self.steps), step, self._phase, remaining, list(self._problems))
+
+
+class GroupRoutineRun(RoutineRun):
+    """The routine for several trainees in front of one camera at once: one timing for all
+    (the caller's placement covers everyone, one countdown, one hold) and each trainee's
+    own frames, their person in each frame by :attr:`assignment` (person id -> trainee id,
+    kept up to date by the caller), judged into their own results (:attr:`by_trainee`).
+    :attr:`results` holds the group's steps with the picture of the hold, no verdicts.
+    A person not assigned to one of the run's trainees is not recorded."""
+
+    def __init__(self, steps: Iterable[Step], profiles: Mapping[int, str], prepare_s: float = PREPARE_S,
+                 placement_hold_s: float = PLACEMENT_HOLD_S) -> None:
+        super().__init__(steps, prepare_s, placement_hold_s)
+        self.profiles = dict(profiles)  # trainee id -> their profile
+        self.by_trainee: dict[int, list[StepResult]] = {tid: [] for tid in self.profiles}
+        self.assignment: dict[int, int] = {}
+        self._theirs: dict[int, list[Frame]] = {}
+
+    def _hold(self, t: float, result: CheckResult) -> None:
+        super()._hold(t, result)
+        for person in result.people:
+            trainee = self.assignment.get(person.report.id)
+            if trainee in self.by_trainee:
+                self._theirs.setdefault(trainee, []).append(Frame(t, person))
+
+    def _judged(self, step: Step) -> StepResult:
+        for trainee, results in self.by_trainee.items():
+            results.append(judge_step(step, self._theirs.get(trainee, []), self._picture))
+        self._theirs = {}
+        return StepResult(step, [], len(self._frames), picture=self._picture)
+
+    def skip(self) -> None:
+        if not self.done:
+            step = self.steps[self.index]
+            for trainee, results in self.by_trainee.items():
+                results.append(skipped_step(step, self.profiles[trainee]))
+            self._theirs = {}
+        super().skip()
 
 
 @dataclass(frozen=True)

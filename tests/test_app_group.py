@@ -159,3 +159,31 @@ def test_a_skipped_step_is_shown_as_skipped_with_the_trainees_own_clauses(db, sa
     weakest, grid = (x.value for x in at.table)
     assert grid.loc["EX-SMILE Smile", "Wang Fang"] == "✓"
     assert not any(i.startswith("HD-FOLD-M") for i in grid.index)
+
+
+def test_the_group_in_one_camera_shows_a_summary_per_trainee(db, samples, checker):
+    """The page of the whole group at once (AppTest has no browser: the video cannot start,
+    the browser test drives it); the results a routine hands over give each trainee their
+    own summary under the video, in the page's language."""
+    from posture.routine import STEPS, Frame, judge_step
+
+    at = group_page("English")
+    add(at, "Wang Fang", "female")
+    add(at, "Li Lei", "male")
+    at.button(key="session-new").click().run()
+    at.radio(key="group-how").set_value("group_live").run()
+    assert not at.exception
+    store = Store(db)
+    session, ids = store.sessions("group")[0].id, {t.name: t.id for t in store.trainees()}
+    at.multiselect(key="group-live-chosen").set_value([ids["Wang Fang"], ids["Li Lei"]]).run()
+    assert any("Live video cannot start" in w.value for w in at.warning)
+    smile = next(s for s in STEPS if s.key == "smile")
+    results = {ids[name]: [judge_step(smile, [Frame(0.0, checker.check_file(samples / photo)[0])])]
+               for name, photo in (("Wang Fang", "hagrid_one_neutral.jpg"), ("Li Lei", "astronaut_smile.png"))}
+    at.session_state[f"group-{session}-together"] = results
+    at.run()
+    assert [s.value for s in at.subheader if s.value.startswith("Routine summary")] == [
+        "Routine summary · Wang Fang", "Routine summary · Li Lei"]
+    at.sidebar.radio(key="lang").set_value("中文").run()
+    assert "流程总结 · Wang Fang" in [s.value for s in at.subheader]
+    assert at.multiselect(key="group-live-chosen").value == [ids["Wang Fang"], ids["Li Lei"]]  # kept

@@ -184,3 +184,36 @@ def test_a_video_is_reviewed_with_its_timeline_and_annotated_video(db, samples, 
     at.sidebar.checkbox(key="keep-pictures").check().run()
     at.button(key="review-run").click().run()
     assert store.counts()["pictures"] == 2  # ticked: the photo and one annotated frame of the video
+
+
+def test_a_photo_of_two_people_has_rows_thumbnails_and_overrides_per_person(db, samples):
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from posture.images import decode_image
+
+    photos = [decode_image(samples / n) for n in ("hagrid_one_neutral.jpg", "astronaut_smile.png")]
+    height = 512
+    row = np.hstack([cv2.resize(p, (round(p.shape[1] * height / p.shape[0]), height)) for p in photos])
+    buf = io.BytesIO()
+    Image.fromarray(row).save(buf, format="PNG")
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="mode").set_value("review").run()
+    at.file_uploader(key="review-files").set_value([("two.png", buf.getvalue(), "image/png")]).run()
+    at.button(key="review-run").click().run()
+    assert not at.exception, at.exception
+    batch = at.session_state["review"]
+    assert [i.name for i in batch.items] == ["two.png #1", "two.png #2"]
+    # Each person's rows show that person: a thumbnail of their part of the photo, not the whole.
+    sizes = [Image.open(io.BytesIO(i.thumb)).size for i in batch.items]
+    whole = Image.open(io.BytesIO(batch.items[0].annotated)).size
+    assert all(w / h < row.shape[1] / row.shape[0] * 0.75 for w, h in sizes) and whole[0] > sizes[0][0]
+    rows = Store(db).results(batch.session_id)
+    assert {r.check_id for r in rows} == {i.check_id for i in batch.items}  # rows per person and clause
+    first, second = batch.items
+    clause = first.result.report.clauses[0].id
+    Store(db).add_override(first.check_id, clause, "pass", "checked by hand")
+    overridden = [(r.check_id, r.clause) for r in Store(db).results(batch.session_id) if r.override]
+    assert overridden == [(first.check_id, clause)]

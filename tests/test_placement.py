@@ -124,3 +124,22 @@ def test_the_greeting_step_asks_for_what_its_clauses_need_not_the_feet():
     no_hips = person(moved={P.LEFT_HIP: (350, 500), P.RIGHT_HIP: (290, 500), P.LEFT_KNEE: (350, 510),
                             P.RIGHT_KNEE: (290, 510), P.LEFT_ANKLE: (350, 520), P.RIGHT_ANKLE: (290, 525)})
     assert not check_placement(frame(), no_hips, greet.framing).ok
+
+
+def test_a_group_is_placed_right_when_everyone_is_and_one_person_leaning_is_not_a_tilted_camera():
+    from posture.placement import check_group_placement
+
+    def leaning(angle: float) -> Landmarks:
+        return transformed(person(), cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), angle, 0.8), WIDTH, HEIGHT)
+
+    level, leans = person(), leaning(12.0)
+    assert check_group_placement(frame(), [("Wang", level), ("Li", leans)], "full").ok  # Li leans, not the camera
+    tilted = check_group_placement(frame(), [("Wang", leaning(8.0)), ("Li", leans)], "full")
+    assert [p.en for p in tilted.problems] == [
+        "the picture leans 8° to the left: level the camera (and stand straight)"]
+    missing = check_group_placement(frame(), [("Wang", level), ("Li", None)], "full")
+    assert [p.en for p in missing.problems] == ["Li: not in the picture"] and not missing.body_in_frame
+    cut = person(moved={P.LEFT_ANKLE: (300, HEIGHT + 20), P.RIGHT_ANKLE: (340, HEIGHT + 20)})  # feet out
+    feet = check_placement(frame(), cut, "full").problems
+    named = check_group_placement(frame(), [("Wang", level), ("Li", cut)], "full").problems
+    assert feet and [p.en for p in named] == [f"Li: {p.en}" for p in feet]

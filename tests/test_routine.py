@@ -195,3 +195,34 @@ def test_weakest_clauses_of_a_group():
     assert (stats[0].failed, stats[0].judged) == (2, 3)
     assert stats[0].fail_share == pytest.approx(2 / 3)
     assert stats[2].judged == 0 and stats[2].fail_share == 0.0
+
+
+def test_a_group_run_judges_each_trainee_on_their_own_person_and_skips_for_everyone(smiling, neutral):
+    """Two people in every frame (the smiling one as person 1, the neutral one as 2), a third
+    person never assigned: each trainee's step is judged on their own person's frames, in
+    their own profile's clauses when skipped; nobody else is recorded."""
+    from dataclasses import replace
+
+    from posture.routine import GroupRoutineRun
+
+    def framed(*people: object) -> object:
+        everyone = tuple(replace(p, report=p.report.model_copy(update={"id": i}))
+                         for i, p in enumerate(people, start=1))
+        return replace(everyone[0], people=everyone)
+
+    stand = next(s for s in STEPS if s.key == "stand")
+    run = GroupRoutineRun([SMILE, stand], {10: "female", 20: "male"}, prepare_s=0.0, placement_hold_s=0.0)
+    run.assignment = {1: 20, 2: 10}
+    t = 0.0
+    while run.index == 0 and t < 10:
+        run.feed(t, framed(smiling, neutral, smiling), picture=frame(1))
+        t += 0.25
+    run.skip()
+    assert run.done and list(run.by_trainee) == [10, 20]
+    (wang_smile, wang_stand), (li_smile, li_stand) = run.by_trainee[10], run.by_trainee[20]
+    assert verdict(wang_smile.outcomes, "EX-SMILE") == "fail" and verdict(li_smile.outcomes, "EX-SMILE") == "pass"
+    assert wang_smile.frames == li_smile.frames == run.results[0].frames > 0
+    assert wang_stand.skipped and li_stand.skipped and run.results[1].skipped
+    skipped = {o.clause for o in wang_stand.outcomes}, {o.clause for o in li_stand.outcomes}
+    assert "HD-FOLD-F" in skipped[0] - skipped[1] and "HD-FOLD-M" in skipped[1] - skipped[0]
+    assert run.results[0].outcomes == [] and run.results[0].picture is not None

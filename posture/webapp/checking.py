@@ -17,7 +17,7 @@ from posture.cli import IMAGE_SUFFIXES
 from posture.images import BadInput
 from posture.pipeline import CheckResult
 from posture.placement import check_placement
-from posture.routine import Frame, Step, StepResult, judge_step, skipped_step
+from posture.routine import Frame, RunStatus, Step, StepResult, judge_step, skipped_step
 from posture.sequence.overlay import overlay_lines
 from posture.standards import Lang
 from posture.webapp import resources
@@ -41,9 +41,11 @@ def photo_limit_text(lang: Lang) -> str:
 OnDone = Callable[[list[StepResult]], None]
 
 
-def _streamer(key: str, lang: Lang, *, keep_session: bool = False) -> Any | None:
-    """The webcam: no ICE server unless a TURN server is configured; a selfie processor.
-    None (with a message pointing to the snapshot) when the video component cannot start.
+def streamer(key: str, lang: Lang, *, keep_session: bool = False,
+             processor_type: type[LiveProcessor] = LiveProcessor) -> Any | None:
+    """The webcam: no ICE server unless a TURN server is configured; a selfie processor
+    (``processor_type``: one person's, or a group's). None (with a message pointing to the
+    snapshot) when the video component cannot start.
 
     ``keep_session``: the processor is also kept in the browser session under ``key``, since
     streamlit-webrtc forgets it once the video stops and the page still wants its report."""
@@ -54,7 +56,7 @@ def _streamer(key: str, lang: Lang, *, keep_session: bool = False) -> Any | None
     processors: dict[str, LiveProcessor] = st.session_state.setdefault("live-processors", {})
 
     def factory() -> LiveProcessor:
-        processor = LiveProcessor(standard, show_after_s=delays[0], clear_after_s=delays[1])
+        processor = processor_type(standard, show_after_s=delays[0], clear_after_s=delays[1])
         if keep_session:
             processors[key] = processor
         return processor
@@ -71,7 +73,7 @@ def _streamer(key: str, lang: Lang, *, keep_session: bool = False) -> Any | None
         return None
 
 
-def _configure(ctx: Any, lang: Lang, scenario: str, profile: str) -> LiveProcessor | None:
+def configure(ctx: Any, lang: Lang, scenario: str, profile: str) -> LiveProcessor | None:
     processor = ctx.video_processor
     if processor is not None:
         cfg = resources.settings()
@@ -124,15 +126,31 @@ def live_check(lang: Lang, scenario: str, profile: str) -> None:
     listed beside it; once stopped, a summary of the session (smile, eye contact, nods, bows)."""
     left, right = st.columns([3, 2])
     with left:
-        ctx = _streamer("live-check", lang, keep_session=True)
+        ctx = streamer("live-check", lang, keep_session=True)
     _ended_session(ctx, "live-check")
     if ctx is not None:
-        _configure(ctx, lang, scenario, profile)
+        configure(ctx, lang, scenario, profile)
         with right:
             _live_side(ctx, lang)
     report = st.session_state.get("live-check-summary")
     if report is not None and (ctx is None or not ctx.state.playing):
         live_session_summary(report, lang, resources.standard())
+
+
+def routine_status(processor: LiveProcessor, status: RunStatus, lang: Lang, state_key: str) -> None:
+    """The running routine beside the video: the step and its phase, what to do, what to fix
+    in the camera set-up, and the button to skip the step."""
+    st.markdown(f"### {status_line(status, lang)}")
+    if status.step is not None:
+        st.markdown(status.step.instruction.get(lang))
+    if status.phase == "place":
+        if status.problems:
+            for problem in status.problems:
+                st.warning(problem.get(lang))
+        else:
+            st.success(t("placement_ok", lang))
+    if st.button(t("routine_skip", lang), key=f"{state_key}-skip"):
+        processor.skip_step()
 
 
 @st.fragment(run_every=0.5)
@@ -148,18 +166,7 @@ def _routine_side(ctx: Any, lang: Lang, state_key: str, on_done: OnDone) -> None
         st.rerun(scope="app")
     state = processor.state
     if processor.routine_running and state is not None and state.status is not None:
-        status = state.status
-        st.markdown(f"### {status_line(status, lang)}")
-        if status.step is not None:
-            st.markdown(status.step.instruction.get(lang))
-        if status.phase == "place":
-            if status.problems:
-                for problem in status.problems:
-                    st.warning(problem.get(lang))
-            else:
-                st.success(t("placement_ok", lang))
-        if st.button(t("routine_skip", lang), key=f"{state_key}-skip"):
-            processor.skip_step()
+        routine_status(processor, state.status, lang, state_key)
     elif processor.shown_fps > 0:  # frames are coming; the first check may still be under way
         checked = state.fps if state is not None else 0.0
         st.caption(f"{t('fps_shown', lang)}: {processor.shown_fps:.1f} · {t('fps', lang)}: {checked:.1f}")
@@ -178,10 +185,10 @@ def live_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: str,
     st.markdown(f"**{t('steps', lang)}**: " + " → ".join(s.name.get(lang) for s in steps))
     left, right = st.columns([3, 2])
     with left:
-        ctx = _streamer("live-routine", lang)
+        ctx = streamer("live-routine", lang)
     if ctx is None:
         return
-    processor = _configure(ctx, lang, "auto", profile)
+    processor = configure(ctx, lang, "auto", profile)
     with right:
         label = t("routine_restart", lang) if st.session_state.get(state_key) else t("routine_start", lang)
         if st.button(label, key=f"{state_key}-start", type="primary"):

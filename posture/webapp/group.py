@@ -4,6 +4,7 @@ sees the session's table with the group's weakest clauses on top; exports CSV an
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from posture.standards import Lang
 from posture.store import PROFILES, ResultRow, StoreError, Trainee
 from posture.webapp import resources
 from posture.webapp.checking import live_routine, snapshot_routine
+from posture.webapp.group_camera import group_camera
 from posture.webapp.i18n import t
 from posture.webapp.records import save_routine
 from posture.webapp.render import MARKS, verdict_text
@@ -194,6 +196,27 @@ def trainee_summary(session_id: int, lang: Lang) -> list[dict[str, str]]:
     return out
 
 
+def _in_turn(lang: Lang, trainees: list[Trainee], session_id: int, how: str,
+             done: Callable[[int, list[StepResult]], None]) -> None:
+    """The routine for one trainee at a time (snapshots or live video), then the next."""
+    ids = [tr.id for tr in trainees]
+    names = {tr.id: tr.name for tr in trainees}
+    if st.session_state.get("group-trainee") not in ids:
+        st.session_state["group-trainee"] = ids[0]
+    cols = st.columns([3, 1])
+    trainee_id = cols[0].selectbox(t("current_trainee", lang), ids, key="group-trainee", format_func=names.get)
+    cols[1].button(t("next_trainee", lang), key="group-next", on_click=_next_trainee, args=(ids,))
+    trainee = next(tr for tr in trainees if tr.id == trainee_id)
+    steps = routine_steps(trainee.has_desk)
+    state_key = f"group-{session_id}-{trainee_id}"
+    if how == "routine_snap":
+        snapshot_routine(lang, trainee.profile, steps, state_key=state_key + "-snap",
+                         on_done=lambda results: done(trainee_id, results))
+    else:
+        live_routine(lang, trainee.profile, steps, state_key=state_key + "-live",
+                     on_done=lambda results: done(trainee_id, results))
+
+
 def page(lang: Lang, keep_pictures: bool) -> None:
     st.header(t("mode_group", lang))
     store = resources.store()
@@ -213,19 +236,10 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     if not trainees:
         st.info(t("no_trainees", lang))
     else:
-        ids = [tr.id for tr in trainees]
-        names = {tr.id: tr.name for tr in trainees}
-        if st.session_state.get("group-trainee") not in ids:
-            st.session_state["group-trainee"] = ids[0]
-        cols = st.columns([3, 1, 3])
-        trainee_id = cols[0].selectbox(t("current_trainee", lang), ids, key="group-trainee", format_func=names.get)
-        cols[1].button(t("next_trainee", lang), key="group-next", on_click=_next_trainee, args=(ids,))
-        how = cols[2].radio(t("how", lang), ("routine_snap", "routine_live"), key=choice_key("group-how"),
-                            horizontal=True,
-                            format_func=lambda h: t(f"how_{h}", lang))
-        trainee = next(tr for tr in trainees if tr.id == trainee_id)
+        how = st.radio(t("how", lang), ("routine_snap", "routine_live", "group_live"), key=choice_key("group-how"),
+                       horizontal=True, format_func=lambda h: t(f"how_{h}", lang))
 
-        def done(results: list[StepResult]) -> None:
+        def done(trainee_id: int, results: list[StepResult]) -> None:
             save_routine(store, session_id, trainee_id, results, keep_pictures)
             pictures = st.session_state.setdefault("group-pictures", {})
             for r in results:
@@ -233,12 +247,10 @@ def page(lang: Lang, keep_pictures: bool) -> None:
                     pictures[(session_id, trainee_id, r.step.key)] = jpeg_bytes(r.picture)
             st.toast(t("saved", lang))
 
-        steps = routine_steps(trainee.has_desk)
-        state_key = f"group-{session_id}-{trainee_id}"
-        if how == "routine_snap":
-            snapshot_routine(lang, trainee.profile, steps, state_key=state_key + "-snap", on_done=done)
+        if how == "group_live":
+            group_camera(lang, trainees, state_key=f"group-{session_id}-together", on_done=done)
         else:
-            live_routine(lang, trainee.profile, steps, state_key=state_key + "-live", on_done=done)
+            _in_turn(lang, trainees, session_id, how, done)
     st.divider()
     st.subheader(t("session_table", lang))
     rows = store.results(session_id, latest_only=True)  # a trainee's routine done again replaces the earlier try

@@ -39,6 +39,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "how_live": ("实时检查", "Live check"),
     "how_routine_live": ("岗前流程(实时视频)", "Pre-shift routine (live video)"),
     "how_routine_snap": ("岗前流程(拍照)", "Pre-shift routine (snapshots)"),
+    "how_group_live": ("全组同时(一台摄像头)", "Everyone at once (one camera)"),
+    "group_trainees": ("参加的学员(按画面中从左到右的顺序选择)",
+                       "Trainees taking part (choose them in their order on screen, left to right)"),
+    "group_choose_first": ("请先选择参加的学员", "Choose the trainees taking part first"),
+    "group_hint": ("画面中每个人都有编号;学员按从左到右的顺序分配给画面中的人,也可以在右侧为每个编号选择学员。"
+                   "未分配的人会显示,但不记录。",
+                   "Everyone on screen has a number; the trainees go to the people on screen left to right, "
+                   "or choose the trainee for each number on the right. People not assigned are shown, "
+                   "not recorded."),
+    "on_screen": ("画面中的人", "People on screen"),
+    "person_is": ("#{n} 是 {name}", "#{n} is {name}"),
+    "not_recorded": ("不记录", "not recorded"),
+    "unassigned": ("未分配", "not assigned"),
+    "too_small_person": ("#{n}:太小,无法判断", "#{n}: too small to judge"),
+    "left_to_right": ("按从左到右重新分配", "Assign again left to right"),
+    "absent": ("不在画面中:{names}", "Not in the picture: {names}"),
+    "summary_of": ("流程总结 · {name}", "Routine summary · {name}"),
     "how_snapshot": ("拍照检查", "Snapshot"),
     "how_upload": ("上传照片", "Upload a photo"),
     "live_hint": ("点击“开始”打开摄像头。画面为镜像(自拍)视角。",

@@ -151,10 +151,13 @@ class LiveProcessor(VideoProcessorBase):
     latest frame and drops the ones that came meanwhile). A session runs from the start
     of the video, of a routine or of new settings until :meth:`end_session`."""
 
+    # Look for everyone in the frame (the face detector's people), not only Holistic's one.
+    EVERYONE = False
+
     def __init__(self, standard: Standard, *, show_after_s: float, clear_after_s: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._standard = standard
-        self._checker = Checker(standard, static_image_mode=False)
+        self._checker = Checker(standard, static_image_mode=False, count_faces=self.EVERYONE)
         self._clock = clock
         self._lock = threading.Lock()
         self._delays = (show_after_s, clear_after_s)
@@ -261,15 +264,19 @@ class LiveProcessor(VideoProcessorBase):
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)
-            self._times.append(t)
-            while self._times and t - self._times[0] > FPS_WINDOW_S:
-                self._times.popleft()
-            span = self._times[-1] - self._times[0]
-            fps = (len(self._times) - 1) / span if span > 0 else 0.0
-            self._frames += 1
+            fps = self._count_checked(t)
             self._state = LiveState(result.report, shown, sequence, placement, fps, status, self._frames)
             self._drawn = (t, picture, drawing)
         return picture
+
+    def _count_checked(self, t: float) -> float:
+        """Count the frame at ``t`` as checked (under the lock); the checked frame rate."""
+        self._times.append(t)
+        while self._times and t - self._times[0] > FPS_WINDOW_S:
+            self._times.popleft()
+        span = self._times[-1] - self._times[0]
+        self._frames += 1
+        return (len(self._times) - 1) / span if span > 0 else 0.0
 
     def recv(self, frame: av.VideoFrame) -> av.VideoFrame:
         """Every camera frame is shown at once with the latest checked skeleton and verdicts

@@ -88,9 +88,10 @@ def routine_result(results: list[StepResult], standard: Standard) -> SessionResu
                           {c.id: c.severity for c in standard.clauses}, standard.settings.severity_weights)
 
 
-def routine_summary(results: list[StepResult], lang: Lang, standard: Standard) -> None:
-    """The final summary: a table of steps and clauses, then what to improve with advice."""
-    st.subheader(t("summary", lang))
+def routine_summary(results: list[StepResult], lang: Lang, standard: Standard, who: str | None = None) -> None:
+    """The final summary: a table of steps and clauses, then what to improve with advice
+    (``who``: the trainee's name in the heading, when a group did the routine together)."""
+    st.subheader(t("summary", lang) if who is None else t("summary_of", lang, name=who))
     result = routine_result(results, standard)
     verdicts = result.verdicts
     st.markdown(t("summary_counts", lang, p=result.passed, f=result.failed, n=result.not_visible)

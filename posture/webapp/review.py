@@ -9,6 +9,7 @@ import json
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -107,8 +108,22 @@ def _check_photos(batch: ReviewBatch, photos: list[Photo], scenario: str, profil
             name = photo.name if len(everyone) == 1 else f"{photo.name} #{person.report.id}"
             check_id = save_report(store, batch.session_id, name, person, trainee_id=None, picture=picture,
                                    keep_pictures=keep_pictures)
-            batch.items.append(ReviewItem(name, check_id, person, thumbnail(rgb), jpeg_bytes(picture)))
+            thumb = thumbnail(rgb if len(everyone) == 1 else person_crop(rgb, person))
+            batch.items.append(ReviewItem(name, check_id, person, thumb, jpeg_bytes(picture)))
     bar.progress(1.0, text=t("checked_n", lang, n=len(batch.items)))
+
+
+def person_crop(rgb: np.ndarray, person: CheckResult) -> np.ndarray:
+    """The part of a photo around one person (their box, a little wider), so that each
+    person's rows show who they are; the whole photo when the person has no box."""
+    box = person.person.box if person.person is not None else None
+    if box is None:
+        return rgb
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = box
+    mx, my = 0.15 * (x1 - x0), 0.1 * (y1 - y0)
+    crop = rgb[max(0, round(y0 - my)):min(h, round(y1 + my)), max(0, round(x0 - mx)):min(w, round(x1 + mx))]
+    return crop if crop.size else rgb
 
 
 def photo_rows(batch: ReviewBatch, rows: list[ResultRow]) -> list[ResultRow]:
