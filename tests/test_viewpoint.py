@@ -5,12 +5,19 @@ reason."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
+from posture.landmarks import Landmarks, PoseLM
 from posture.measure import REGISTRY, hidden_measurements
+from posture.measure.body import DESK_FOREARM_DEG, DESK_GAP_UNITS, DESK_MAX_PERSON_SHARE, POINTING_MIN_ELBOW_DEG
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.pipeline import Checker
 from tests.synthetic import SW, Body, seen_from
+
+P = PoseLM
 
 BODIES = {
     "standing, hands folded": (lambda: Body().hands_folded().smiling(), "standing"),
@@ -89,3 +96,55 @@ def test_a_head_looking_ahead_along_the_body_passes_from_the_side(checker):
     assert seen["ST-HEAD"].verdict == "pass"
     turned, _ = _outcomes(checker, seen_from(Body().turn_head(yaw=40).landmarks(), 90), "standing")
     assert turned["ST-HEAD"].verdict == "fail"
+
+
+def _at_desk(person_share: float | None, slope_deg: float = 0.0) -> Landmarks:
+    """Forearms on a desk with the hips and thighs hidden, and a person mask that is the
+    person in the top ``person_share`` of the picture under the arms (None: no mask, as in video)."""
+    lm = Body().forearms_on_desk(slope_deg=slope_deg).hide(P.LEFT_HIP, P.RIGHT_HIP, P.LEFT_KNEE,
+                                                           P.RIGHT_KNEE).landmarks()
+    if person_share is None:
+        return lm
+    arms = lm.pose[[P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST], 1].max()
+    top = round(arms + DESK_GAP_UNITS * SW)
+    mask = np.zeros((lm.height, lm.width), np.uint8)
+    mask[:top] = 255
+    mask[top:top + round(person_share * (lm.height - top))] = 255
+    return replace(lm, image=np.zeros((lm.height, lm.width, 3), np.uint8), person_mask=mask)
+
+
+@pytest.mark.parametrize("share,slope,posture", [
+    (0.0, 0.0, "sitting"), (DESK_MAX_PERSON_SHARE - 0.05, 0.0, "sitting"),  # a desk hides the body
+    (DESK_MAX_PERSON_SHARE + 0.05, 0.0, "standing"), (1.0, 0.0, "standing"),  # the body goes on down
+    (0.0, DESK_FOREARM_DEG - 5, "sitting"), (0.0, DESK_FOREARM_DEG + 5, "standing"),  # writing vs hanging
+    (None, 0.0, "standing")])  # no person mask (video): no evidence either way
+def test_a_desk_hiding_the_thighs_under_resting_forearms_means_seated(checker, share, slope, posture):
+    report = checker.check_landmarks(_at_desk(share, slope)).report
+    assert ("sitting" in report.scenarios) == (posture == "sitting"), report.scenario_reason.en
+    assert ("desk hides" in report.scenario_reason.en) == (posture == "sitting")
+
+
+def test_the_thighs_decide_before_the_desk(checker):
+    lm = Body().forearms_on_desk().landmarks()  # standing at a desk, thighs seen
+    mask = np.zeros((lm.height, lm.width), np.uint8)
+    lm = replace(lm, image=np.zeros((lm.height, lm.width, 3), np.uint8), person_mask=mask)
+    assert checker.check_landmarks(lm).report.scenarios == ["standing"]
+
+
+@pytest.mark.parametrize("elbow,pointing", [(POINTING_MIN_ELBOW_DEG + 10, True), (POINTING_MIN_ELBOW_DEG - 10, False),
+                                            (175, True), (120, False)])
+def test_only_a_straight_raised_arm_is_taken_for_pointing(checker, elbow, pointing):
+    """The elbow is read in 3D: a bent arm (hands folded, writing, holding a towel) is not a
+    pointing arm even where the picture shows it straight."""
+    report = checker.check_landmarks(Body().point("right", arm_deg=45, elbow_deg=elbow).landmarks()).report
+    assert ("pointing" in report.scenarios) == pointing, report.scenario_reason.en
+
+
+def test_an_arm_reaching_toward_the_camera_is_not_straight_for_pointing(checker):
+    """Bent at 120 degrees toward the camera, the arm looks straight in the picture."""
+    body = Body()
+    shoulder = body.joints[int(P.RIGHT_SHOULDER)]
+    elbow = shoulder + np.array([-60.0, 100.0, 0.0])
+    body._set_arm("right", tuple(elbow), tuple(elbow + np.array([-36.0, 60.0, -120.0])))
+    lm = body.landmarks()
+    assert "pointing" not in checker.check_landmarks(lm).report.scenarios
