@@ -10,9 +10,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from posture.landmarks import Landmarks, PoseLM
+from posture.grooming.regions import face_frame
+from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import REGISTRY, hidden_measurements
 from posture.measure.body import DESK_FOREARM_DEG, DESK_GAP_UNITS, DESK_MAX_PERSON_SHARE, POINTING_MIN_ELBOW_DEG
+from posture.measure.hands import HEAD_BESIDE_FACE
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.pipeline import Checker
 from tests.synthetic import SW, Body, seen_from
@@ -148,3 +150,45 @@ def test_an_arm_reaching_toward_the_camera_is_not_straight_for_pointing(checker)
     body._set_arm("right", tuple(elbow), tuple(elbow + np.array([-36.0, 60.0, -120.0])))
     lm = body.landmarks()
     assert "pointing" not in checker.check_landmarks(lm).report.scenarios
+
+
+def _hand_beside_face(gap_px: float, inside_face: bool = False) -> Landmarks:
+    """A hand (21 points in a row, 30 px wrist to middle knuckle) beside the face at cheek
+    height, its nearest point ``gap_px`` beyond the head's outline (the face mesh's outline
+    widened over the ears); or, with ``inside_face``, lying wholly on the face (the hand model
+    reading the face itself)."""
+    lm = Body().landmarks()
+    across, _, width, _ = face_frame(lm.face)
+    cheek = lm.face[FaceLM.LEFT_CHEEK, :2]
+    if inside_face:
+        start, step = lm.face[FaceLM.NOSE_TIP, :2] - 10 * across, 1.0
+    else:
+        start, step = cheek + (HEAD_BESIDE_FACE * width + gap_px) * across, 3.0
+    hand = np.array([[*(start + (20 - i) * step * across), 0.0] for i in range(21)])
+    hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([*(30.0 * across), 0.0])
+    return replace(lm, left_hand=hand)
+
+
+@pytest.mark.parametrize("gap,touch", [(-6.0, True), (0.05 * SW - 4, True), (0.05 * SW + 4, False), (40.0, False)])
+def test_a_hand_beside_the_head_touches_only_within_the_head_outline(checker, gap, touch):
+    """The head is the face widened over the ears (HEAD_BESIDE_FACE) and raised over the hair;
+    a hand held up beside it (a gesture next to the face) is not on it. HD-TOUCH keeps its
+    0.05-unit clearance (0.1 less 0.05) from that outline."""
+    verdict = {c.id: c for c in checker.check_landmarks(_hand_beside_face(gap)).report.clauses}["HD-TOUCH"]
+    assert verdict.verdict == ("fail" if touch else "pass"), verdict.values_text()
+
+
+def test_a_hand_found_wholly_inside_the_face_is_the_face_itself(checker):
+    verdict = {c.id: c for c in checker.check_landmarks(_hand_beside_face(0, inside_face=True)).report.clauses}
+    assert verdict["HD-TOUCH"].verdict == "pass", verdict["HD-TOUCH"].values_text()
+
+
+def test_a_hand_held_beside_the_chin_is_not_on_the_face(checker):
+    """Held at the corner of the face's bounding box, beside the jaw (a gesture next to the
+    face), the hand is outside the head's outline: the box used to count it as a touch."""
+    lm = Body().landmarks()
+    corner = lm.face[:, :2].max(axis=0)
+    hand = np.array([[*(corner + (20 - i) * 3.0), 0.0] for i in range(21)])
+    hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([25.0, 25.0, 0.0])
+    verdict = {c.id: c for c in checker.check_landmarks(replace(lm, left_hand=hand)).report.clauses}["HD-TOUCH"]
+    assert verdict.verdict == "pass", verdict.values_text()
