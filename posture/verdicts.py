@@ -52,7 +52,9 @@ VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three
              "side": ("侧面", "side"), "back": ("背面", "back")}
 # Why a measurement cannot be read, by the key posture.measure.hidden_measurements gives.
 REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.items()},
-               "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder")}
+               "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder"),
+               "face_in_profile": ("面部侧对镜头,看不出抬头低头",
+                                   "the face is seen in profile: its nod cannot be read")}
 
 
 def hidden_reason(key: str, names: list[str], whole: bool) -> Text:

@@ -39,6 +39,10 @@ def test_a_woman_seated_at_a_desk_seen_from_the_side_is_judged_seated(checker, n
     assert by["SI-UPRIGHT"].verdict == "pass"
     shoulders = next(m for m in by["SI-UPRIGHT"].measurements if m.name == "shoulder_tilt_deg")
     assert shoulders.value is None and "side view" in by["SI-UPRIGHT"].reason.en
+    # Her face is seen in profile: its nod is not read (the mesh read a level gaze as -18
+    # degrees); the head is judged on its turn and tilt.
+    assert by["SI-HEAD"].verdict == "pass", by["SI-HEAD"].values_text()
+    assert "profile" in by["SI-HEAD"].reason.en
 
 
 def test_looking_ahead_along_the_body_from_the_side_passes_on_yaw(checker):
