@@ -10,6 +10,7 @@ import streamlit as st
 
 from posture.store import StoreError
 from posture.webapp import group, history, resources, review, selfcheck
+from posture.webapp.builtin_texts import page_css, style
 from posture.webapp.i18n import t
 from posture.webapp.state import choice_key, keep_choices
 
@@ -28,6 +29,7 @@ with st.sidebar:
     st.slider(t("clear_after", lang), 0.2, 1.5, cfg.clear_after_s, 0.1, key="clear_after_s")
     st.caption(f"{t('db_path', lang)}: `{cfg.db_path}`")
 
+style(page_css(lang))  # Streamlit's own button texts in the UI language
 resources.stale_scratch_removed()
 try:
     resources.store()

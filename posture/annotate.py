@@ -6,13 +6,10 @@ Drawing only renders a :class:`~posture.pipeline.CheckResult`; it decides nothin
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
 
-from posture.fonts import load_font
+from posture.fonts import load_font, rendered_lines, text_block
 from posture.grooming.regions import measurement_outlines
 from posture.landmarks import HAND_BONES, POSE_BONES, FaceLM, Landmarks, PoseLM
 from posture.pipeline import CheckResult
@@ -66,34 +63,40 @@ _HAND_MEASUREMENTS = {"one_finger_point_score", "pointing_fingers_extended_min",
                       "pointing_finger_spread_deg", "pointing_palm_up", "hand_finger_spread_max_deg"}
 _POINTING_ARM = {"pointing_arm_angle_deg", "pointing_elbow_angle_deg"}
 
-# Short names for the labels on the picture (the panel and the report use the full names).
-SHORT_NAMES: dict[str, str] = {
-    "head_yaw_deg": "yaw", "head_pitch_deg": "pitch", "head_roll_deg": "roll",
-    "facial_hair_score": "beard", "hair_over_ears_share": "hair/ears", "loose_long_hair_score": "loose hair",
-    "fringe_score": "fringe", "hair_colour_other_score": "hair colour", "hair_colour_not_allowed": "hair colour",
-    "lipstick_score": "lipstick", "lipstick_missing": "no lipstick", "eyelid_saturation": "eyelid",
-    "dangling_earring_score": "earring", "necktie_score": "tie", "tie_as_required": "tie",
-    "uniform_colour_delta_e": "uniform dE", "badge_left_chest": "badge",
-    "smile_score": "smile", "mouth_open_ratio": "open", "hand_to_face_sw": "hand-face",
-    "shoulder_tilt_deg": "shoulders", "hip_tilt_deg": "hips", "trunk_lateral_lean_deg": "lean",
-    "trunk_forward_lean_deg": "fwd lean", "upper_arm_hang_deg": "arms", "pointing_arm_angle_deg": "arm",
-    "pointing_elbow_angle_deg": "elbow", "one_finger_point_score": "1-finger",
-    "gaze_toward_pointing_deg": "gaze", "pointing_palm_up": "palm up",
-    "pointing_fingers_extended_min": "fingers", "pointing_finger_spread_deg": "spread",
-    "elbow_angle_min_deg": "elbow", "wrist_gap_sw": "wrist gap", "hands_height_on_trunk": "hands height",
-    "hands_centre_offset_sw": "hands offset", "right_hand_in_front_m": "right over left",
-    "hands_behind_back": "behind back", "knee_gap_sw": "knees", "heel_gap_sw": "heels", "toe_gap_sw": "toes",
-    "ankle_gap_sw": "ankles", "weight_shift_sw": "weight shift", "forearm_tilt_deg": "forearms",
-    "elbow_height_diff_sw": "elbow height", "talk_hand_out_of_band": "hand zone",
-    "hand_forward_of_trunk_m": "hand forward", "hands_forward_m": "hands forward",
-    "hand_finger_spread_max_deg": "spread", "thigh_from_vertical_deg": "thighs",
-    "wrist_across_chest_sw": "arms crossed", "hip_hand_elbow_deg": "hand on hip",
+# Short names for the labels on the picture, (zh, en) (the panel and the report use the full titles).
+SHORT_NAMES: dict[str, tuple[str, str]] = {
+    "head_yaw_deg": ("左右转头", "yaw"), "head_pitch_deg": ("俯仰", "pitch"), "head_roll_deg": ("歪头", "roll"),
+    "facial_hair_score": ("胡须", "beard"), "hair_over_ears_share": ("头发盖耳", "hair/ears"),
+    "loose_long_hair_score": ("长发散开", "loose hair"), "fringe_score": ("刘海", "fringe"),
+    "hair_colour_other_score": ("发色", "hair colour"), "hair_colour_not_allowed": ("发色", "hair colour"),
+    "lipstick_score": ("口红", "lipstick"), "lipstick_missing": ("未涂口红", "no lipstick"),
+    "eyelid_saturation": ("眼影", "eyelid"), "dangling_earring_score": ("耳坠", "earring"),
+    "necktie_score": ("领带", "tie"), "tie_as_required": ("领带", "tie"),
+    "uniform_colour_delta_e": ("制服色差", "uniform dE"), "badge_left_chest": ("工牌", "badge"),
+    "smile_score": ("微笑", "smile"), "mouth_open_ratio": ("张嘴", "open"), "hand_to_face_sw": ("手近脸", "hand-face"),
+    "shoulder_tilt_deg": ("肩斜", "shoulders"), "hip_tilt_deg": ("髋斜", "hips"),
+    "trunk_lateral_lean_deg": ("侧倾", "lean"), "trunk_forward_lean_deg": ("前倾", "fwd lean"),
+    "upper_arm_hang_deg": ("上臂外张", "arms"), "pointing_arm_angle_deg": ("手臂", "arm"),
+    "pointing_elbow_angle_deg": ("肘", "elbow"), "one_finger_point_score": ("单指", "1-finger"),
+    "gaze_toward_pointing_deg": ("目光", "gaze"), "pointing_palm_up": ("掌心向上", "palm up"),
+    "pointing_fingers_extended_min": ("手指伸直", "fingers"), "pointing_finger_spread_deg": ("手指张开", "spread"),
+    "elbow_angle_min_deg": ("肘", "elbow"), "wrist_gap_sw": ("腕距", "wrist gap"),
+    "hands_height_on_trunk": ("手高", "hands height"), "hands_centre_offset_sw": ("手偏中线", "hands offset"),
+    "right_hand_in_front_m": ("右手在前", "right over left"), "hands_behind_back": ("手在身后", "behind back"),
+    "knee_gap_sw": ("膝距", "knees"), "heel_gap_sw": ("跟距", "heels"), "toe_gap_sw": ("尖距", "toes"),
+    "ankle_gap_sw": ("踝距", "ankles"), "weight_shift_sw": ("重心", "weight shift"),
+    "forearm_tilt_deg": ("前臂", "forearms"), "elbow_height_diff_sw": ("肘高差", "elbow height"),
+    "talk_hand_out_of_band": ("手势范围", "hand zone"), "hand_forward_of_trunk_m": ("手前伸", "hand forward"),
+    "hands_forward_m": ("双手前伸", "hands forward"), "hand_finger_spread_max_deg": ("手指张开", "spread"),
+    "thigh_from_vertical_deg": ("大腿", "thighs"), "wrist_across_chest_sw": ("抱臂", "arms crossed"),
+    "hip_hand_elbow_deg": ("叉腰", "hand on hip"),
 }
+TOO_SMALL = ("太小", "too small")
 
 
 def _fmt(value: float, unit: str) -> str:
-    """Degrees as whole numbers (the degree sign is drawn apart: Hershey fonts lack it)."""
-    return f"{round(value) + 0:d}" if unit == "deg" else f"{value:.2f}"
+    """Degrees as whole numbers with the degree sign, other values with two decimals."""
+    return f"{round(value) + 0:d}°" if unit == "deg" else f"{value:.2f}"
 
 
 class _Canvas:
@@ -172,12 +175,12 @@ def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray] | None:
     return lm.face[:, :2].min(axis=0), lm.face[:, :2].max(axis=0)
 
 
-def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
-    """(position, text, failing, in degrees) for each value that fails its clause, placed where
-    it is measured. Passing values are left to the panel and the table: a label per value
-    piled up over the body and hid the one that mattered."""
+def _labels(result: CheckResult, lang: Lang) -> list[tuple[np.ndarray, str]]:
+    """(position, text) for each value that fails its clause, placed where it is measured.
+    Passing values are left to the panel and the table: a label per value piled up over the
+    body and hid the one that mattered."""
     lm = result.landmarks
-    out: list[tuple[np.ndarray, str, bool, bool]] = []
+    out: list[tuple[np.ndarray, str]] = []
     arm = _pointing_arm_parts(lm)
     taken: set[str] = set()
     for v in result.verdicts:
@@ -204,9 +207,8 @@ def _labels(result: CheckResult) -> list[tuple[np.ndarray, str, bool, bool]]:
                 hand = lm.right_hand if lm.right_hand is not None else lm.left_hand
                 anchor = None if hand is None else hand[:, :2].mean(axis=0)
             if anchor is not None:
-                name = SHORT_NAMES.get(check.measurement, check.measurement)
-                out.append((anchor, f"{name} {_fmt(check.value, check.unit)}", check.ok is False,
-                            check.unit == "deg"))
+                names = SHORT_NAMES.get(check.measurement, (check.measurement,) * 2)
+                out.append((anchor, f"{names[0 if lang == 'zh' else 1]} {_fmt(check.value, check.unit)}"))
     return out
 
 
@@ -230,16 +232,20 @@ def annotate(rgb: np.ndarray, result: CheckResult, lang: Lang = "zh", max_clause
     thickness = max(2, round(img.shape[0] / 300))
     font_size = max(14, img.shape[0] // 40)
     small = max(12, font_size - 4)
+    if not load_font(font_size)[1]:
+        lang = "en"  # no CJK font installed: English rather than empty boxes
     everyone = result.everyone
+    placed: list[tuple[int, int, int, int]] = []  # the labels drawn so far, of everyone
     for person in everyone:
-        _draw_person(img, person, scale, thickness, small, numbered=len(everyone) > 1)
+        _draw_person(img, person, scale, thickness)
+    for person in everyone:
+        _draw_person_texts(img, person, scale, small, len(everyone) > 1, lang, placed)
     return _with_panel(img, result, lang, max_clauses, font_size, small) if panel else img
 
 
-def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: int, size: int,
-                 numbered: bool) -> None:
-    """One person's skeleton, hands, face box and values; their number above them when the
-    frame holds several (a person too small to judge: a grey box and the number)."""
+def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: int) -> None:
+    """One person's skeleton, hands, face box and grooming regions (a person too small to
+    judge: a grey box)."""
     cv = _Canvas(result.landmarks, scale)
     red, face_red, hands_red = _failing(result.verdicts)
     _draw_reference_lines(img, cv, thickness)
@@ -254,17 +260,21 @@ def _draw_person(img: np.ndarray, result: CheckResult, scale: float, thickness: 
         (x0, y0), (x1, y1) = cv.xy(np.array(who.face_box[:2])), cv.xy(np.array(who.face_box[2:]))
         cv2.rectangle(img, (min(x0, x1), y0), (max(x0, x1), y1), GREY, max(1, thickness - 1))
     _draw_grooming_regions(img, result, cv, max(1, thickness - 1))
-    _draw_labels(img, result, cv, size)
+
+
+def _draw_person_texts(img: np.ndarray, result: CheckResult, scale: float, size: int, numbered: bool, lang: Lang,
+                       placed: list[tuple[int, int, int, int]]) -> None:
+    """One person's failing values and, with several people, their number above them; drawn
+    after everyone's skeleton, so no one's lines cross another's labels."""
+    cv = _Canvas(result.landmarks, scale)
+    _draw_labels(img, result, cv, size, lang, placed)
+    who = result.person
     if numbered and who is not None:
         anchor = who.face_box or who.box
         x, y = cv.xy(np.array([(anchor[0] + anchor[2]) / 2, anchor[1]]))
-        text = f"#{who.id}" + (" too small" if who.too_small else "")
-        scale_txt = size / 24.0
-        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale_txt, 2)
-        x0, y0 = max(0, x - tw // 2), max(th + 4, y - 6)
-        cv2.rectangle(img, (x0 - 3, y0 - th - 4), (x0 + tw + 3, y0 + 4), (30, 30, 30), -1)
+        text = f"#{who.id}" + (f" {TOO_SMALL[0 if lang == 'zh' else 1]}" if who.too_small else "")
         color = GREY if who.too_small else (RED if result.report.score.failed else GREEN)
-        cv2.putText(img, text, (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, scale_txt, color, 2, cv2.LINE_AA)
+        _tag(img, x - size, y - size - 8, text, size + 2, color, [])
 
 
 def _draw_grooming_regions(img: np.ndarray, result: CheckResult, cv: _Canvas, thickness: int) -> None:
@@ -309,14 +319,14 @@ def _person_panel(panel: np.ndarray, report, lang: Lang, max_clauses: int, font_
               else f"pass {score.passed} · fail {score.failed} · not visible {score.not_visible}")
     if numbered:
         head = f"#{report.id} {head}"
-    y = _text_block(panel, 10, y, head, font_size, (20, 20, 20), panel_w - 20)
-    y = _text_block(panel, 10, y + 2, counts, small, (80, 80, 80), panel_w - 20) + 4
+    y = text_block(panel, 10, y, head, font_size, (20, 20, 20), panel_w - 20)
+    y = text_block(panel, 10, y + 2, counts, small, (80, 80, 80), panel_w - 20) + 4
     for warning in report.person.warnings:
-        y = _text_block(panel, 10, y, "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
+        y = text_block(panel, 10, y, "! " + warning.get(lang), small, AMBER, panel_w - 20) + 4
     if report.view is not None:
         view = VIEW_TEXT.get(report.view.name, (report.view.name,) * 2)[0 if lang == "zh" else 1]
         label = f"视角:{view}" if lang == "zh" else f"view: {view}"
-        y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
+        y = text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
     # Not-visible clauses grouped by their reason (the view), so "not visible (side view)" reads once.
     hidden: dict[str, list[str]] = {}
     for c in report.clauses:
@@ -325,84 +335,40 @@ def _person_panel(panel: np.ndarray, report, lang: Lang, max_clauses: int, font_
             hidden.setdefault(why, []).append(c.id)
     for why, ids in hidden.items():
         label = f"{why}:" + ", ".join(ids) if lang == "zh" else f"{why}: " + ", ".join(ids)
-        y = _text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
+        y = text_block(panel, 10, y, label, small, GREY, panel_w - 20) + 2
     for clause in report.failed()[:max_clauses]:
         if y > bottom - font_size:
             break
-        y = _text_block(panel, 10, y + 4, f"× {clause.id} {clause.title.get(lang)}", font_size, RED, panel_w - 20)
+        y = text_block(panel, 10, y + 4, f"× {clause.id} {clause.title.get(lang)}", font_size, RED, panel_w - 20)
         if numbered:  # several people: the clause's title and advice, not its full text
-            y = _text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
+            y = text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
             continue
         text = clause.original if lang == "zh" else clause.english
-        y = _text_block(panel, 24, y, text, small, (60, 60, 60), panel_w - 34)
-        y = _text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
+        y = text_block(panel, 24, y, text, small, (60, 60, 60), panel_w - 34)
+        y = text_block(panel, 24, y, "→ " + clause.advice.get(lang), small, (20, 20, 120), panel_w - 34)
     return y
 
 
-def _draw_labels(img: np.ndarray, result: CheckResult, cv: _Canvas, size: int) -> None:
-    """Measured values next to where they are measured, moved down where they would overlap.
-    The labels are ASCII, so OpenCV draws them (much faster than a TrueType font)."""
-    scale = size / 30.0
-    placed: list[tuple[int, int, int, int]] = []
-    for pos, text, bad, degrees in _labels(result):
+def _draw_labels(img: np.ndarray, result: CheckResult, cv: _Canvas, size: int, lang: Lang,
+                 placed: list[tuple[int, int, int, int]]) -> None:
+    """Failing values next to where they are measured, in red on a dark box, moved down where
+    they would overlap a label already ``placed`` (this person's or another's)."""
+    for pos, text in _labels(result, lang):
         x, y = cv.xy(pos)
-        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        ring = max(2, th // 5)
-        tw += 2 * ring + 3 if degrees else 0
-        x0, y0 = x + 6, y - th
-        while any(x0 < b[2] and b[0] < x0 + tw and y0 < b[3] and b[1] < y0 + th + 4 for b in placed):
-            y0 += th + 4
-        placed.append((x0, y0, x0 + tw, y0 + th + 4))
-        origin = (x0, y0 + th)
-        # A dark box behind the text keeps it readable on any background.
-        cv2.rectangle(img, (x0 - 2, y0 - 2), (x0 + tw + 2, y0 + th + 4), (30, 30, 30), -1)
-        color = (255, 90, 90) if bad else (255, 255, 255)
-        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 1, cv2.LINE_AA)
-        if degrees:
-            cv2.circle(img, (x0 + tw - ring - 1, y0 + ring + 1), ring, color, 1, cv2.LINE_AA)
+        placed.append(_tag(img, x + 6, y - size, text, size, (255, 90, 90), placed))
 
 
-@lru_cache(maxsize=4096)
-def _rendered_lines(text: str, size: int, width: int) -> tuple[np.ndarray, ...]:
-    """``text`` wrapped to ``width`` pixels (character by character, which also suits Chinese)
-    and rendered as one coverage mask (0..1) per line. Cached: clause texts recur in every
-    frame of a live view and across a batch."""
-    font, _ = load_font(size)
-    lines, line, line_w = [], "", 0.0
-    for ch in text:
-        w = _char_width(ch, size)
-        if line_w + w > width and line:
-            lines.append(line)
-            line, line_w = ch.lstrip(), (w if ch.strip() else 0.0)
-        else:
-            line, line_w = line + ch, line_w + w
-    if line:
-        lines.append(line)
-    height = int(size * 1.25)
-    masks = []
-    for text_line in lines:
-        canvas = Image.new("L", (max(1, int(font.getlength(text_line)) + 2), height), 0)
-        ImageDraw.Draw(canvas).text((0, 0), text_line, fill=255, font=font)
-        masks.append(np.asarray(canvas, dtype=np.float32)[..., None] / 255.0)
-    return tuple(masks)
-
-
-@lru_cache(maxsize=8192)
-def _char_width(ch: str, size: int) -> float:
-    return float(load_font(size)[0].getlength(ch))
-
-
-def _text_block(canvas: np.ndarray, x: int, y: int, text: str, size: int, color: tuple[int, int, int],
-                width: int) -> int:
-    """Blend ``text`` (wrapped) into ``canvas`` at (x, y) in ``color``; returns the y below it."""
-    fill = np.array(color, dtype=np.float32)
-    for mask in _rendered_lines(text, size, width):
-        h = min(mask.shape[0], canvas.shape[0] - y)
-        w = min(mask.shape[1], canvas.shape[1] - x)
-        if h <= 0 or w <= 0:
-            break
-        region = canvas[y:y + h, x:x + w].astype(np.float32)
-        m = mask[:h, :w]
-        canvas[y:y + h, x:x + w] = (region * (1 - m) + fill * m).astype(np.uint8)
-        y += mask.shape[0]
-    return y
+def _tag(img: np.ndarray, x: int, y: int, text: str, size: int, color: tuple[int, int, int],
+         placed: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    """``text`` on a dark box with its top-left near (x, y), below the boxes already
+    ``placed`` that it would overlap; returns its box. Drawn with the CJK font (the masks are
+    cached, so a live view pays for each text once)."""
+    masks = rendered_lines(text, size, 10 * img.shape[1])
+    mask = masks[0]
+    tw, th = mask.shape[1], mask.shape[0]
+    x0, y0 = int(np.clip(x, 2, max(2, img.shape[1] - tw - 2))), max(2, y)
+    while any(x0 < b[2] and b[0] < x0 + tw and y0 < b[3] and b[1] < y0 + th for b in placed):
+        y0 += th + 2
+    cv2.rectangle(img, (x0 - 2, y0 - 1), (x0 + tw + 2, y0 + th + 1), (30, 30, 30), -1)
+    text_block(img, x0, y0, text, size, color, 10 * img.shape[1])
+    return x0 - 2, y0 - 1, x0 + tw + 2, y0 + th + 1

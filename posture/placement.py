@@ -136,8 +136,13 @@ def camera_roll_deg(lm: Landmarks) -> float | None:
     return -reading.value if lm.mirrored else reading.value
 
 
+# Brightness is read on every 4th pixel each way: a mean over a camera frame does not
+# change, and the live view reads it on every checked frame.
+LUMA_STEP = 4
+
+
 def _light_problems(rgb: np.ndarray, lm: Landmarks) -> tuple[float, list[Text]]:
-    y = luma(rgb.astype(np.float32))
+    y = luma(rgb[::LUMA_STEP, ::LUMA_STEP].astype(np.float32))
     whole = float(y.mean())
     box = lm.person_box()
     person = whole
@@ -145,7 +150,8 @@ def _light_problems(rgb: np.ndarray, lm: Landmarks) -> tuple[float, list[Text]]:
         x0, y0, x1, y1 = (int(round(v)) for v in box)
         if lm.mirrored:  # the box is in unmirrored coordinates, rgb is the selfie view
             x0, x1 = lm.width - 1 - x1, lm.width - 1 - x0
-        crop = y[max(0, y0):y1 + 1, max(0, x0):x1 + 1]
+        s = LUMA_STEP
+        crop = y[max(0, y0) // s:y1 // s + 1, max(0, x0) // s:x1 // s + 1]
         if crop.size:
             person = float(crop.mean())
     problems = []

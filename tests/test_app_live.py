@@ -16,7 +16,7 @@ from posture.images import decode_image
 from posture.routine import Step
 from posture.sequence.overlay import overlay_lines
 from posture.standards import Text
-from posture.webapp.live import LiveProcessor
+from posture.webapp.live import LiveProcessor, banner_place
 
 pytestmark = pytest.mark.slow
 
@@ -185,3 +185,33 @@ def test_the_live_picture_is_the_camera_frame_without_the_report_panel(checker, 
     assert picture.shape == view.shape
     # The report panel is light grey (250); the right edge of the live picture is the frame's.
     assert picture[height // 2, width - 3].max() < 100
+
+
+def test_the_banner_leaves_the_head_free():
+    """The routine's banner takes the first corner clear of the head (the running events hold
+    the bottom left): top left, else top right, else bottom right."""
+    size, box = (640, 480), (250, 90)
+    assert banner_place(size, box, None) == (0, 0)
+    assert banner_place(size, box, (300, 20, 420, 160)) == (0, 0)  # head in the middle: top left is free
+    assert banner_place(size, box, (100, 20, 260, 160)) == (390, 0)  # head at the left: top right
+    assert banner_place(size, box, (150, 0, 500, 200)) == (390, 390)  # a head across the top: bottom right
+    # Nowhere free: the corner covering least of the head.
+    assert banner_place(size, box, (0, 0, 640, 480)) in {(0, 0), (390, 0), (390, 390)}
+
+
+def test_the_live_banner_does_not_cover_the_face(checker, views):
+    from posture.annotate import annotate
+    from posture.webapp.live import draw_live, drawn_result, head_box
+
+    view = np.ascontiguousarray(views["hagrid_one_neutral.jpg"])
+    result = checker.check_rgb(view, mirrored=True)
+    shown = frozenset(c.id for c in result.report.clauses if c.verdict == "fail")
+    assert shown
+    picture = draw_live(view, result, shown, None, "zh")
+    head = head_box(result, view.shape[1])
+    assert head is not None
+    x0, y0, x1, y1 = (max(0, round(v)) for v in head)
+    plain = annotate(view, drawn_result(result, shown), "zh", panel=False)  # the drawing without the banner
+    assert plain.shape == picture.shape
+    assert np.array_equal(picture[y0:y1, x0:x1], plain[y0:y1, x0:x1])
+    assert not np.array_equal(picture, plain)  # the banner is drawn, elsewhere

@@ -164,11 +164,31 @@ def test_batch_rows_summary_bom_and_resume_by_relative_or_absolute_path(photo_fo
     one = next(r for r in rows if r["file"].endswith("hagrid_one_neutral.jpg") and r["clause"] == "PT-ONE-FINGER")
     assert one["verdict"] == "fail"
     assert [r["verdict"] for r in rows if r["file"].endswith("zz_broken.jpg")] == ["error"]
-    # The same folder by its absolute path, then by a path with "..": nothing checked again.
+    # The same folder by its absolute path, then by a path with "..": nothing checked again
+    # but the file that could not be checked, tried again (it is the last file: same bytes).
     for source in (str(photo_folder), f"{photo_folder}/../photos"):
         assert main(["batch", source, "--out", str(out), "--workers", "1", "-q"]) == EXIT_BAD_INPUT
-        assert "resuming: 4 files already in" in capsys.readouterr().out
+        assert "resuming: 3 files already in" in (said := capsys.readouterr().out)
+        assert "1 to go (1 that could not be checked, tried again)" in said
         assert out.read_bytes() == data
+
+
+def test_a_rerun_tries_again_the_files_that_could_not_be_checked(photo_folder, tmp_path, samples, capsys):
+    """A file that failed for a passing reason (here: broken, then replaced by a good copy,
+    as a file missing on a worker would be found again) is checked on the rerun; its error row
+    is gone, and the files checked before are not checked again."""
+    out = tmp_path / "results.csv"
+    run_batch(photo_folder, out, workers=1, progress=False, lang="en")
+    before = read_rows(out)
+    assert [r["verdict"] for r in before if r["file"].endswith("zz_broken.jpg")] == ["error"]
+    shutil.copy(samples / "hagrid_palm.jpg", photo_folder / "zz_broken.jpg")
+    assert run_batch(photo_folder, out, workers=1, progress=False, lang="en") != EXIT_BAD_INPUT
+    assert "resuming: 3 files already in" in capsys.readouterr().out
+    after = read_rows(out)
+    fixed = [r for r in after if r["file"].endswith("zz_broken.jpg")]
+    assert len(fixed) > 5 and "error" not in {r["verdict"] for r in fixed}
+    others = [r for r in after if not r["file"].endswith("zz_broken.jpg")]
+    assert others == [r for r in before if not r["file"].endswith("zz_broken.jpg")]
 
 
 def test_a_torn_last_photo_is_checked_again_and_the_csv_equals_a_clean_run(photo_folder, tmp_path, capsys):
@@ -223,3 +243,26 @@ def test_batch_on_two_processes_gives_the_same_rows(photo_folder, tmp_path):
     run_batch(photo_folder, one, workers=1, progress=False)
     run_batch(photo_folder, two, workers=2, progress=False)
     assert verdicts(read_rows(two)) == verdicts(read_rows(one))
+
+
+def test_progress_moves_by_part_and_a_failed_video_counts_its_parts(standard):
+    """A long video is several units: the bar moves as each range arrives (not once at the
+    end), and a video given up on its first range counts its other ranges as done."""
+    from posture.batch.runner import _files
+    from posture.batch.worker import UnitResult
+
+    units = [Unit("/v.mp4", "video", i, 3, 10.0 * i, 10.0 * (i + 1)) for i in range(3)] + [
+        Unit("/w.mp4", "video", i, 2, 10.0 * i, 10.0 * (i + 1)) for i in range(2)] + [Unit("/a.jpg", "photo")]
+    results = [UnitResult("/v.mp4", "video", 0, video=PartResult()), UnitResult("/a.jpg", "photo", rows=[{}]),
+               UnitResult("/v.mp4", "video", 0, video=PartResult()),  # a retried part, arriving twice
+               UnitResult("/w.mp4", "video", 1, error="/w.mp4: could not be read"),
+               UnitResult("/v.mp4", "video", 1, video=PartResult()), UnitResult("/w.mp4", "video", 0)]
+    ticks: list[int] = []
+    files = _files(iter(results), units, standard, {"lang": "en", "reports": False},
+                   on_unit=lambda: ticks.append(len(ticks)))
+    taken = []
+    for key, *_ in files:
+        taken.append((key, len(ticks)))
+    # /a.jpg after 2 parts; /w.mp4 given up at its first arrival: both its parts counted.
+    assert taken == [("/a.jpg", 2), ("/w.mp4", 4)]
+    assert len(ticks) == 5  # /v.mp4's third range never came: 2 of its 3 parts

@@ -368,3 +368,31 @@ def test_language_round_trip_keeps_the_page_state_and_the_roster_form_resets(pag
     _add_trainee(page, "赵敏")
     page.get_by_text("已有名为“赵敏”的学员").first.wait_for()
     shot(page, page.get_by_text("已有名为“赵敏”的学员").first, screenshots / "roster_error.png")
+
+
+AFTER = "e => getComputedStyle(e, '::after').content"
+
+
+def test_streamlits_own_texts_follow_the_ui_language(page, screenshots):
+    """The uploader's and the camera's own texts (English in Streamlit's front end) read in
+    Chinese: hidden, with the translation written after them by the page's style sheet."""
+    choose(page, "上传照片")
+    upload = page.locator("[data-testid='stFileUploaderDropzone'] button p").first
+    upload.wait_for()
+    assert upload.evaluate(AFTER) == '"上传"' and upload.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    limit = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first.evaluate(AFTER)
+    assert re.fullmatch(r'"每个文件 ≤ 20 MB · [A-Z, ]+"', limit) and "JPG" in limit
+    shot(page, upload, screenshots / "uploader_zh.png")
+    choose(page, "拍照检查")
+    camera = page.locator("[data-testid='stCameraInputButton']").first
+    camera.wait_for()
+    assert camera.evaluate(AFTER) == '"拍照"'
+    take_photo(page)
+    page.get_by_text("检查结果").wait_for()
+    assert page.locator("[data-testid='stCameraInputButton']").first.evaluate(AFTER) == '"清除照片"'
+    choose(page, "English")
+    page.get_by_role("heading", name="Self-check (before a shift)").wait_for()
+    page.wait_for_timeout(1000)
+    camera = page.locator("[data-testid='stCameraInputButton']").first
+    assert camera.evaluate(AFTER) in ("none", "normal")
+    assert camera.evaluate("e => getComputedStyle(e).fontSize") != "0px"

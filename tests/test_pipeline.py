@@ -8,7 +8,7 @@ import json
 import numpy as np
 from synthetic import Body, transformed
 
-from posture.annotate import GREEN, RED, annotate
+from posture.annotate import GREEN, RED, SHORT_NAMES, _labels, annotate
 from posture.images import decode_image
 from posture.landmarks import PoseLM
 from posture.report import REPORT_VERSION
@@ -94,6 +94,25 @@ def test_annotation_marks_failing_parts_red(checker):
     assert tuple(zh[middle(PoseLM.LEFT_HIP, PoseLM.LEFT_KNEE)]) == GREEN
     panel = slice(int(1000 * scale), None)
     assert not np.array_equal(zh[:, panel], en[:, panel])  # the panel's text follows the language
+
+
+def test_labels_on_the_picture_speak_the_ui_language(checker):
+    """The failing values drawn on the body: short names in the page's language, degrees with
+    their sign, and the two pictures differ where the labels are."""
+    result = checker.check_landmarks(Body().hands_on_hips().landmarks(), scenario="standing")
+    zh, en = _labels(result, "zh"), _labels(result, "en")
+    assert zh and len(zh) == len(en)
+    names_zh = {z for z, _ in SHORT_NAMES.values()}
+    assert all(text.rsplit(" ", 1)[0] in names_zh for _, text in zh)
+    assert all(text.replace("°", "").isascii() for _, text in en)
+    assert not any(text.replace("°", "").isascii() for _, text in zh)
+    assert any(text.endswith("°") for _, text in zh)
+    canvas = np.full((720, 600, 3), 200, dtype=np.uint8)
+    drawn_zh = annotate(canvas, result, lang="zh", panel=False)
+    drawn_en = annotate(canvas, result, lang="en", panel=False)
+    x, y = (int(v) for v in zh[0][0])
+    around = np.s_[max(0, y - 30):y + 30, x:x + 200]
+    assert not np.array_equal(drawn_zh[around], drawn_en[around])
 
 
 def test_several_people_are_each_checked(checker, samples):

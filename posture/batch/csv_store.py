@@ -4,8 +4,10 @@ one file at a time, and an optional JSON-lines file of whole reports.
 A file's rows are written in one write, the last of them carrying the file's row count
 (:data:`MARK`): on resume, a file counts as done only when that last row is whole and the
 count matches, so a write torn anywhere (power cut, full disk) is removed and the file is
-checked again. The JSON lines are written just before the CSV rows, and on resume only the
-lines of files the CSV holds are kept.
+checked again. A file that could not be checked (its one row an ``error``) is removed too,
+so a rerun tries it again: a file missing on a worker, a share not mounted or a worker given
+up are passing faults. The JSON lines are written just before the CSV rows, and on resume
+only the lines of files the CSV holds are kept.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from posture.exports import csv_text
 MARK = "rows_of_file"  # on a file's last row: how many rows the file has
 FIELDS = [*COLUMNS, MARK]
 BOM = "\ufeff"
+VERDICT = FIELDS.index("verdict")
 
 
 class StoreError(Exception):
@@ -40,9 +43,10 @@ def _lines(text: str) -> Iterator[tuple[str, int]]:
         start = end
 
 
-def complete_units(text: str) -> tuple[str, set[str]]:
+def complete_units(text: str, *, keep_errors: bool = True) -> tuple[str, set[str]]:
     """The part of a batch CSV's text (without its BOM) made of the header and the files
-    written whole, and those files' keys. Raises StoreError when the header is another one."""
+    written whole, and those files' keys; without ``keep_errors``, less the files that could
+    not be checked. Raises StoreError when the header is another one."""
     ends: list[int] = []
 
     def feed() -> Iterator[str]:
@@ -75,7 +79,8 @@ def complete_units(text: str) -> tuple[str, set[str]]:
                 group_key = fields[0]
             group.append(start)
             if fields[-1]:  # the file's last row
-                if fields[-1] == str(len(group)) and group_key not in done:
+                retried = not keep_errors and len(group) == 1 and fields[VERDICT] == "error"
+                if fields[-1] == str(len(group)) and group_key not in done and not retried:
                     kept.append(text[group[0]:end])
                     done.add(group_key)
                 group = []
@@ -86,7 +91,8 @@ def complete_units(text: str) -> tuple[str, set[str]]:
 
 class CsvStore:
     """The results CSV, opened for appending whole files; ``done`` holds the keys of the
-    files already in it (after a torn end was removed)."""
+    files already in it (after a torn end and the files that could not be checked were
+    removed; ``retried`` counts the latter)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -100,11 +106,13 @@ class CsvStore:
                     raise StoreError("it is not a batch CSV (not UTF-8 text)") from exc
                 text = data[: exc.start].decode("utf-8")  # a write torn inside a character
         body = text[1:] if text.startswith(BOM) else text
-        kept, done = complete_units(body)
-        self.done = {file_key(k) for k in done}
+        whole, done = complete_units(body)
+        kept, checked = complete_units(whole, keep_errors=False)
+        self.retried = len(done - checked)
+        self.done = {file_key(k) for k in checked}
         # The verdicts already written, for the exit code of a resumed run.
         self.verdicts = {r["verdict"] for r in csv.DictReader(io.StringIO(kept))} if kept else set()
-        self.repaired = bool(body) and kept != body
+        self.repaired = bool(body) and whole != body
         if not kept:
             kept = csv_text([], FIELDS)
         if BOM + kept != text:

@@ -47,6 +47,9 @@ def dask_client(*, cluster: str | None = None, scheduler: str | None = None, max
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **THREAD_ENV, **QUIET_ENV}
     settings = {"distributed.scheduler.allowed-failures": max_failures - 1,
                 "distributed.scheduler.worker-saturation": 1.0,
+                # Its statistical profiler samples the worker every 10 ms for a dashboard
+                # that is not started here.
+                "distributed.worker.profile.enabled": False,
                 "distributed.nanny.pre-spawn-environ": environ}
     # The client logs a lost scheduler with tracebacks; the command says it in one line.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)

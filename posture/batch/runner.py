@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,26 +45,32 @@ def run_batch(source: Path, out: Path, *, scenario: str = "auto", profile: str =
         return EXIT_BAD_INPUT
     reports = JsonlStore(jsonl, store.done) if jsonl else None
     todo = [item for item in listing.items if item.key not in store.done]
-    if store.done:
+    if store.done or store.retried:
+        notes = ([f"{store.retried} that could not be checked, tried again"] if store.retried else []) + (
+            ["an unfinished last write was removed"] if store.repaired else [])
         print(f"resuming: {len(store.done)} files already in {out}, {len(todo)} to go"
-              + (" (an unfinished last write was removed)" if store.repaired else ""))
+              + (f" ({'; '.join(notes)})" if notes else ""))
     options = {"scenario": scenario, "profile": profile, "lang": lang, "mirrored": mirrored,
                "standards": str(standards) if standards else None,
                "sample_fps": DEFAULT_SAMPLE_FPS if sample_fps is None else sample_fps, "reports": jsonl is not None}
     standard = load_standard(standards)
     units = plan(todo, range_s)
     tally = Tally()
-    bar = tqdm(total=len(todo), unit="file", disable=not progress, smoothing=0.1)
+    # The bar moves by work unit (a photo, or one time range of a video), so that a long video
+    # shows its progress; the files written are counted beside it.
+    bar = tqdm(total=len(units), unit="part", disable=not progress, smoothing=0.1)
+    bar.set_postfix_str(f"0/{len(todo)} files")
     try:
         with _results(units, options, workers=workers, cluster=cluster, scheduler=scheduler,
                       max_failures=max_failures) as results:
-            for key, kind, rows, record, error, failed in _files(results, units, standard, options):
+            for key, kind, rows, record, error, failed in _files(results, units, standard, options,
+                                                                 on_unit=lambda: bar.update(1)):
                 if reports is not None:
                     reports.write({"file": key, "kind": kind, **({"error": error} if error else {}),
                                    **({"report": json.loads(record)} if record else {})})
                 store.write(rows)
                 tally.add(kind, error, failed)
-                bar.update(1)
+                bar.set_postfix_str(f"{tally.written()}/{len(todo)} files")
     except KeyboardInterrupt:
         bar.close()
         print(f"\ninterrupted; {RESUME_HINT}", file=sys.stderr)
@@ -110,9 +116,11 @@ def _results(units: list[Unit], options: dict, *, workers: int, cluster: str | N
         yield local_pool.run_pool(units, options, workers, max_failures)
 
 
-def _files(results: Iterator[UnitResult], units: list[Unit], standard, options: dict):
+def _files(results: Iterator[UnitResult], units: list[Unit], standard, options: dict,
+           on_unit: Callable[[], object] = lambda: None):
     """(key, kind, rows, report JSON, error, failed) per file as its last unit arrives; a
-    video's ranges are joined, and a unit arriving twice is taken once."""
+    video's ranges are joined, and a unit arriving twice is taken once. ``on_unit`` is called
+    for each unit taken (a file given up early counts its units not yet arrived)."""
     from posture.batch.video_parts import join_parts
 
     parts_of = {u.key: u.parts for u in units}
@@ -124,9 +132,14 @@ def _files(results: Iterator[UnitResult], units: list[Unit], standard, options: 
             if key in finished:
                 continue
             got = pending.setdefault(key, {})
-            got.setdefault(result.part, result)
+            if result.part in got:
+                continue
+            got[result.part] = result
+            on_unit()
             if result.error is None and len(got) < parts_of[key]:
                 continue
+            for _ in range(parts_of[key] - len(got)):  # an error ends the file: its other parts are not awaited
+                on_unit()
             finished.add(key)
             del pending[key]
             error = next((r.error for r in got.values() if r.error), None)

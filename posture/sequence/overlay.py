@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from posture.fonts import load_font
+from posture.fonts import load_font, shaded_lines
 from posture.sequence.monitors import Bow
 from posture.sequence.tracker import SequenceState
 from posture.standards import Lang
@@ -82,20 +81,14 @@ def draw_overlay(rgb: np.ndarray, state: SequenceState, lang: Lang = "zh", max_l
                  at: Literal["top", "bottom"] = "top") -> np.ndarray:
     """``rgb`` (RGB uint8, as displayed) with the session's running state in its top-left (or
     bottom-left) corner, on a dark translucent box so it reads over any background."""
-    h, w = rgb.shape[:2]
+    h = rgb.shape[0]
     size = max(14, h // 32)
-    font, cjk = load_font(size)
-    if not cjk:
+    if not load_font(size)[1]:
         lang = "en"  # no CJK font installed: English rather than empty boxes
     lines = overlay_lines(state, lang)[:max_lines]
-    base = Image.fromarray(np.ascontiguousarray(rgb)).convert("RGBA")
-    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
     pad, step = size // 2, int(size * 1.3)
-    width = min(w - pad, max(int(draw.textlength(text, font=font)) for text, _ in lines) + 2 * pad)
     height = len(lines) * step + pad
     top = pad // 2 if at == "top" else max(0, h - height - pad // 2)
-    draw.rectangle((pad // 2, top, pad // 2 + width, top + height), fill=(0, 0, 0, 150))
-    for i, (text, colour) in enumerate(lines):
-        draw.text((pad, top + pad // 2 + i * step), text, fill=(*colour, 255), font=font)
-    return np.asarray(Image.alpha_composite(base, layer).convert("RGB"))
+    out = np.array(rgb, dtype=np.uint8, copy=True)
+    shaded_lines(out, pad // 2, top, lines, size, step, pad, keep=1 - 150 / 255)
+    return out

@@ -21,6 +21,7 @@ from posture.routine import Frame, Step, StepResult, judge_step, skipped_step
 from posture.sequence.overlay import overlay_lines
 from posture.standards import Lang
 from posture.webapp import resources
+from posture.webapp.builtin_texts import file_uploader
 from posture.webapp.i18n import t
 from posture.webapp.live import LiveProcessor, status_line
 from posture.webapp.render import clause_card, live_session_summary, routine_summary, show_report
@@ -221,8 +222,8 @@ def snapshot_routine(lang: Lang, profile: str, steps: list[Step], *, state_key: 
         st.markdown(f"### {t('step_of', lang, i=len(results) + 1, n=len(steps))} · {step.name.get(lang)}")
         st.info(f"{step.instruction.get(lang)}  \n{t('snap_step', lang)}")
         shot = st.camera_input(t("take_photo", lang), key=f"{state_key}-cam-{len(results)}")
-        upload = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}",
-                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
+        upload = file_uploader(t("upload_photo", lang), types=PHOTO_TYPES, key=f"{state_key}-up-{len(results)}",
+                               max_mb=photo_cap_mb(), lang=lang, help=photo_limit_text(lang))
         source = shot if shot is not None else upload
         if source is not None:
             checked = _check_upload(source.getvalue(), source.name, lang, step.scenario, profile)
@@ -262,8 +263,8 @@ def photo_check(lang: Lang, scenario: str, profile: str, *, camera: bool,
     if camera:
         source = st.camera_input(t("take_photo", lang), key="photo-check-cam")
     else:
-        source = st.file_uploader(t("upload_photo", lang), type=PHOTO_TYPES, key="photo-check-upload",
-                                  max_upload_size=photo_cap_mb(), help=photo_limit_text(lang))
+        source = file_uploader(t("upload_photo", lang), types=PHOTO_TYPES, key="photo-check-upload",
+                               max_mb=photo_cap_mb(), lang=lang, help=photo_limit_text(lang))
     if source is None:
         return
     checked = _check_upload(source.getvalue(), source.name, lang, scenario, profile)

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 import av
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
 from streamlit_webrtc import VideoProcessorBase
 
 from posture.annotate import annotate
-from posture.fonts import load_font
+from posture.fonts import load_font, shaded_lines, text_width
 from posture.pipeline import Checker, CheckResult
 from posture.placement import Framing, Placement, check_placement
 from posture.report import Report
@@ -56,21 +55,54 @@ def drawn_result(result: CheckResult, shown: frozenset[str]) -> CheckResult:
     return CheckResult(result.report, result.landmarks, verdicts)
 
 
-def _banner(img: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]], lang: Lang) -> np.ndarray:
-    """Text lines on a darkened strip at the top of the picture (Chinese needs Pillow)."""
+def head_box(result: CheckResult, width: int) -> tuple[float, float, float, float] | None:
+    """(x0, y0, x1, y1) around the main person's head in the displayed (selfie) picture,
+    grown by a third: the part the banner must leave free."""
+    lm = result.landmarks
+    if lm.face is not None:
+        pts = lm.face[:, :2]
+    elif lm.pose is not None and any(lm.seen(i) for i in range(11)):
+        pts = lm.pose[[i for i in range(11) if lm.seen(i)], :2]
+    else:
+        return None
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    if lm.mirrored:
+        x0, x1 = width - 1 - x1, width - 1 - x0
+    gx, gy = (x1 - x0) / 3, (y1 - y0) / 3
+    return float(x0 - gx), float(y0 - gy), float(x1 + gx), float(y1 + gy)
+
+
+def banner_place(size: tuple[int, int], box: tuple[int, int], head: tuple[float, float, float, float] | None
+                 ) -> tuple[int, int]:
+    """Where a ``box`` (w, h) of text goes in a picture of ``size`` (w, h): the first of the
+    top-left, top-right and bottom-right corners that leaves the head free (the running
+    events take the bottom-left), else the one covering least of it."""
+    (w, h), (bw, bh) = size, box
+    corners = [(0, 0), (max(0, w - bw), 0), (max(0, w - bw), max(0, h - bh))]
+    if head is None:
+        return corners[0]
+
+    def covered(corner: tuple[int, int]) -> float:
+        x, y = corner
+        return max(0.0, min(x + bw, head[2]) - max(x, head[0])) * max(0.0, min(y + bh, head[3]) - max(y, head[1]))
+
+    return min(corners, key=lambda c: (covered(c) > 0, covered(c)))
+
+
+def _banner(img: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]], lang: Lang,
+            head: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Text lines on a darkened box as wide as the text, in a corner that leaves the head free."""
     if not lines:
         return img
     size = max(14, img.shape[0] // 24)
-    font, cjk = load_font(size)
-    height = min(img.shape[0], len(lines) * (size + 6) + 8)
-    strip = (img[:height].astype(np.float32) * 0.4).astype(np.uint8)
-    pil = Image.fromarray(strip)
-    draw = ImageDraw.Draw(pil)
-    for i, (text, color) in enumerate(lines):
-        draw.text((8, 4 + i * (size + 6)), text if cjk or lang == "en" else text.encode("ascii", "replace").decode(),
-                  fill=color, font=font)
+    if not load_font(size)[1] and lang != "en":
+        lines = [(text.encode("ascii", "replace").decode(), colour) for text, colour in lines]
+    step, pad = size + 6, 8
+    box = (min(img.shape[1], max(text_width(text, size) for text, _ in lines) + 2 * pad),
+           min(img.shape[0], len(lines) * step + pad))
+    x, y = banner_place((img.shape[1], img.shape[0]), box, head)
     out = img.copy()
-    out[:height] = np.asarray(pil)
+    shaded_lines(out, x, y, lines, size, step, pad, keep=0.4)
     return out
 
 
@@ -104,7 +136,14 @@ def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], stat
     for clause_id in sorted(shown)[:3]:
         title = by_id[clause_id].title.get(lang) if clause_id in by_id else ""
         lines.append((f"× {clause_id} {title}", (255, 90, 90)))
-    return _banner(picture, lines, lang)
+    return _banner(picture, lines, lang, head_box(result, w))
+
+
+def _drawn_mask(picture: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """Where the drawing changed the frame (bool per pixel); OpenCV's per-channel operations
+    take a fraction of NumPy's ``(a != b).any(axis=2)`` on a camera frame."""
+    r, g, b = cv2.split(cv2.absdiff(picture, view))
+    return cv2.bitwise_or(cv2.bitwise_or(r, g), b) > 0
 
 
 class LiveProcessor(VideoProcessorBase):
@@ -218,7 +257,7 @@ class LiveProcessor(VideoProcessorBase):
         placement = check_placement(view, result.landmarks, framing)
         shown = sequence.failing_still
         picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
-        drawing = (picture != view).any(axis=2) if picture.shape == view.shape else None
+        drawing = _drawn_mask(picture, view) if picture.shape == view.shape else None
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)

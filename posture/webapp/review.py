@@ -21,6 +21,7 @@ from posture.store import VERDICTS, ResultRow, StoreError
 from posture.uploads import Photo, Refused, collect
 from posture.video import DEFAULT_SAMPLE_FPS, VIDEO_SUFFIXES, is_video
 from posture.webapp import resources
+from posture.webapp.builtin_texts import file_uploader
 from posture.webapp.checking import PHOTO_TYPES
 from posture.webapp.i18n import t
 from posture.webapp.records import save_report
@@ -297,9 +298,9 @@ def page(lang: Lang, keep_pictures: bool) -> None:
     limits = resources.settings().limits
     st.caption(t("upload_limits", lang, n=limits.max_files, photo=limits.max_file_bytes / 2**20,
                  mp=limits.max_pixels / 1e6, video=limits.max_video_bytes / 2**20))
-    files = st.file_uploader(t("upload_many", lang), type=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
-                             accept_multiple_files=True, key="review-files",
-                             max_upload_size=upload_cap_mb(max(limits.max_file_bytes, limits.max_video_bytes)))
+    files = file_uploader(t("upload_many", lang), types=[*PHOTO_TYPES, "zip", *VIDEO_TYPES],
+                          accept_multiple_files=True, key="review-files", lang=lang,
+                          max_mb=upload_cap_mb(max(limits.max_file_bytes, limits.max_video_bytes)))
     cols = st.columns(2)
     scenario = cols[0].selectbox(t("scenario", lang), SCENARIO_CHOICES, key=choice_key("review-scenario"),
                                  format_func=lambda s: t(f"scenario_{s}", lang))
