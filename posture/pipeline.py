@@ -30,7 +30,7 @@ from posture.verdicts import Verdict, judge, judge_all
 
 PROFILES = ("any", "female", "male")
 # What the automatic scenario choice looks at (see posture.scenarios).
-SCENARIO_MEASUREMENTS = {"thigh_from_vertical_deg", "pointing_arm_angle_deg"}
+SCENARIO_MEASUREMENTS = {"thigh_from_vertical_deg", "pointing_arm_angle_deg", "person_below_forearms_share"}
 SCENARIO_CHOICES = ("auto", "standing", "sitting", "pointing", "talking", "handover", "grooming")
 
 

@@ -1,7 +1,8 @@
 """Which scenarios a frame is checked against; ``auto`` decides from the pose and says why.
 
 The posture (sitting or standing) comes from the thighs in the body's own frame, so it holds
-from the side too. An action may apply with it: pointing (an arm raised away from the body and
+from the side too; with the thighs hidden, from a desk hiding the body under forearms resting
+level on it. An action may apply with it: pointing (an arm raised away from the body and
 held straight, not resting on a knee or a desk) or handing over (a hand held out forward).
 Standing gives way to the action (its clauses on hanging arms would fail on a gesture); a
 seated person is judged seated and on the action together.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from posture.landmarks import Landmarks
 from posture.measure import Measured
 from posture.measure.body import (
+    DESK_MAX_PERSON_SHARE,
     HANDOVER_MIN_FORWARD_M,
     POINTING_MIN_ARM_ANGLE_DEG,
     arm_rests,
@@ -40,6 +42,13 @@ class ScenarioChoice:
 def _posture(measured: dict[str, Measured | None]) -> tuple[str, Text]:
     thigh = measured.get("thigh_from_vertical_deg")
     if thigh is None:
+        desk = measured.get("person_below_forearms_share")
+        if desk is not None and desk.value <= DESK_MAX_PERSON_SHARE:
+            return "sitting", Text(
+                zh=f"看不到大腿;前臂放在桌上,其下方只有 {desk.value * 100:.0f}% 是人体(桌面挡住了身体),判定为坐在桌前",
+                en=f"thighs not visible; a forearm rests on a surface with {desk.value * 100:.0f}% of the picture "
+                   f"under the arms the person (<= {DESK_MAX_PERSON_SHARE * 100:.0f}%: a desk hides the body): "
+                   f"seated at a desk")
         return "standing", Text(zh="看不到大腿,按站姿检查", en="thighs not visible: assumed standing")
     if thigh.value >= SEATED_THIGH_DEG:
         return "sitting", Text(

@@ -53,7 +53,9 @@ VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three
 # Why a measurement cannot be read, by the key posture.measure.hidden_measurements gives.
 REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.items()},
                "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder"),
-               "headwear": ("戴着帽子或头巾", "headwear")}
+               "headwear": ("戴着帽子或头巾", "headwear"),
+               "face_in_profile": ("面部侧对镜头,看不出抬头低头",
+                                   "the face is seen in profile: its nod cannot be read")}
 
 
 def hidden_reason(key: str, names: list[str], whole: bool) -> Text:

@@ -312,13 +312,14 @@ class Body:
             self.joints[int(toe)] = np.array([CX + sign * knee_gap * SW / 2, HIP_Y + 310, -220.0])
         return self
 
-    def forearms_on_desk(self, elbow_deg: float = 90.0, gap_px: float = 30.0) -> Body:
-        """Seated at a desk: forearms horizontal, pointing toward the camera and inward."""
+    def forearms_on_desk(self, elbow_deg: float = 90.0, gap_px: float = 30.0, slope_deg: float = 0.0) -> Body:
+        """Seated at a desk: forearms horizontal (or sloping ``slope_deg`` down to the wrists, as
+        when writing), pointing toward the camera and inward."""
         y = 600.0
         for side, sign in (("left", 1), ("right", -1)):
             elbow = (CX + sign * (SW / 2 + 10), y, -20.0)
             reach = 120.0 * math.sin(math.radians(elbow_deg))
-            wrist = (CX + sign * gap_px / 2, y + 120.0 * math.cos(math.radians(elbow_deg)) * 0.0, -20.0 - reach)
+            wrist = (CX + sign * gap_px / 2, y + reach * math.tan(math.radians(slope_deg)), -20.0 - reach)
             self._set_arm(side, elbow, wrist)
         return self
 

@@ -37,9 +37,12 @@ HIPS = (PoseLM.LEFT_HIP, PoseLM.RIGHT_HIP)
 # An arm counts as raised for pointing when the shoulder->wrist line is this far from
 # the trunk's downward axis (a hanging arm stays under ~20 degrees).
 POINTING_MIN_ARM_ANGLE_DEG = 25.0
-# ... and, for the automatic scenario choice, held at least this straight: the standard's
-# pointing arm is straight, while a hand raised to the face or chest bends the elbow sharply.
-POINTING_MIN_ELBOW_DEG = 120.0
+# ... and, for the automatic scenario choice, held at least this straight (the elbow's angle in
+# 3D, from the world pose where there is one): the standard's pointing arm is straight, while
+# hands folded at the waist, holding a towel, writing at a desk, plating food or bowing a violin
+# bend it to 115-136 degrees in 3D (etiquette photos). In the picture alone an arm reaching
+# toward the camera looks straight (the towel: 171 in the picture, 122 in 3D).
+POINTING_MIN_ELBOW_DEG = 145.0
 
 
 class Trunk:
@@ -170,10 +173,12 @@ def raised_sideways(lm: Landmarks) -> str | None:
     side = pointing_side(lm)
     if side is None:
         return None
-    pts = lm.pose_points(_SHOULDER[side], _ELBOW[side], _WRIST[side])
+    ids = (_SHOULDER[side], _ELBOW[side], _WRIST[side])
+    pts = lm.pose_points(*ids)
     if pts is None:
         return None
-    elbow = joint_angle_deg(pts[0, :2], pts[1, :2], pts[2, :2])
+    joints = lm.pose_world[list(ids)] if lm.pose_world is not None else pts[:, :2]
+    elbow = joint_angle_deg(joints[0], joints[1], joints[2])
     return side if elbow >= POINTING_MIN_ELBOW_DEG and arm_rests(lm, side) is None else None
 
 
@@ -496,6 +501,60 @@ def thigh_from_vertical_deg(lm: Landmarks) -> Measured | None:
     if not angles:
         return None
     return Measured(float(np.mean(angles)), min(conf))
+
+
+# Seated at a desk, the desk hides the hips and thighs: the body ends at the forearms resting on
+# it. With the thighs hidden, a forearm on the desk (within DESK_FOREARM_DEG of level, world
+# pose: folded arms lie flat, a hand writing or typing slopes down to the paper by 20-30) and the
+# frame showing at least DESK_MIN_ROOM_UNITS of picture under the arms, the person mask in that
+# band tells a desk from a body cut off by the frame: on the etiquette photos the band is 77-100%
+# person for people standing with their thighs out of the frame (arms folded, hanging or raised
+# to the face) and 0-3% behind a desk or a laptop; 0.35 leaves room for a bag or a chair back
+# showing under the desk. Standing with the forearms laid on a counter looks the same to a
+# camera and is taken for seated.
+DESK_FOREARM_DEG = 35.0
+DESK_MIN_ROOM_UNITS = 0.25
+DESK_GAP_UNITS = 0.15  # the forearms' own thickness under their points
+DESK_MAX_PERSON_SHARE = 0.35
+
+
+def _level_forearms(lm: Landmarks) -> list[str]:
+    frame = body_frame_world(lm)
+    if frame is None:
+        return []
+    out = []
+    for s in (L, R):
+        if lm.seen(_ELBOW[s]) and lm.seen(_WRIST[s]):
+            forearm = lm.pose_world[_WRIST[s]] - lm.pose_world[_ELBOW[s]]
+            slope = angle_between_deg(forearm, frame.up)
+            if abs(90.0 - slope) < DESK_FOREARM_DEG:
+                out.append(s)
+    return out
+
+
+@measurement("person_below_forearms_share", "share")
+def person_below_forearms_share(lm: Landmarks) -> Measured | None:
+    """Share of the person mask under the forearms when one lies level: one body unit wide
+    under the shoulders' midpoint, from just under the lowest arm point to the frame's bottom
+    (a body cut off by the frame fills it; a desk hiding a seated person leaves it empty).
+    None without the mask, without a level forearm or with too little picture under the arms."""
+    unit = body_unit_px(lm)
+    level = _level_forearms(lm)
+    shoulders = lm.pose_points(*SHOULDERS)
+    if lm.person_mask is None or unit is None or shoulders is None or not level:
+        return None
+    arm_points = [i for s in (L, R) for i in (_ELBOW[s], _WRIST[s]) if lm.seen(i)]
+    top = float(lm.pose[arm_points, 1].max()) + DESK_GAP_UNITS * unit
+    if lm.height - top < DESK_MIN_ROOM_UNITS * unit:
+        return None
+    scale = lm.pixel_scale
+    mid = float(shoulders[:, 0].mean())
+    x0, x1 = max(0, round((mid - unit / 2) * scale)), min(lm.person_mask.shape[1], round((mid + unit / 2) * scale))
+    band = lm.person_mask[round(top * scale):, x0:x1]
+    if band.size == 0:
+        return None
+    conf = min(lm.visibility(*SHOULDERS), *(lm.visibility(_ELBOW[s], _WRIST[s]) for s in level))
+    return Measured(float((band > 127).mean()), conf)
 
 
 @measurement("forearm_tilt_deg", "deg")

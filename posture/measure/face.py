@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from posture.landmarks import MOUTH_PATCH_SIZE, FaceLM, Landmarks, PoseLM
-from posture.measure import Measured, measurement, per_frame
+from posture.measure import Measured, blocking_state, measurement, per_frame
 from posture.measure.geometry import cross3, unit
 from posture.measure.view import body_frame_world, body_unit_px
 
@@ -137,7 +137,22 @@ def head_yaw_deg(lm: Landmarks) -> Measured | None:
     return None if head is None else Measured(head[0], FACE_CONFIDENCE)
 
 
-@measurement("head_pitch_deg", "deg")
+# Turned further than this from the camera, the face is seen in profile: the mesh places the
+# far eye and cheek by guesswork and the nod read from its depth goes wrong (a woman looking
+# level at her screen, photographed from the side at 70 degrees, read 18 degrees "head
+# raised"); the side of the face shows no more than the sideways turn and tilt. Beyond 60
+# degrees the far side of the face is hidden (as for HD-TOUCH); the pitch is then not read.
+MAX_YAW_FOR_PITCH_DEG = 60.0
+
+
+@blocking_state("face_in_profile")
+def face_in_profile(lm: Landmarks) -> bool:
+    """Whether the face is turned so far from the camera that its nod cannot be read."""
+    head = head_angles_to_camera(lm)
+    return head is not None and abs(head[0]) > MAX_YAW_FOR_PITCH_DEG
+
+
+@measurement("head_pitch_deg", "deg", unless=("face_in_profile",))
 def head_pitch_deg(lm: Landmarks) -> Measured | None:
     """Head nod: positive when the chin is lowered, negative when the head is raised."""
     head = _head(lm)
@@ -268,7 +283,7 @@ def mouth_open_ratio(lm: Landmarks) -> Measured | None:
     return Measured(mouth_features(face)["mouth_open_ratio"], FACE_CONFIDENCE)
 
 
-@measurement("head_above_hands_deg", "deg")
+@measurement("head_above_hands_deg", "deg", unless=("face_in_profile",))
 def head_above_hands_deg(lm: Landmarks) -> Measured | None:
     """How far above the hands the head points (degrees, the body's frame): the angle down
     from the eyes to the hands' midpoint (world pose: the drop below the nose against the

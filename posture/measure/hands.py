@@ -7,8 +7,10 @@ meaningful within one hand. Handedness is the person's own (see posture.landmark
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
+from posture.grooming.regions import face_frame, face_hull
 from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import Measured, measurement
 from posture.measure.body import pointing_side
@@ -151,21 +153,43 @@ def hand_finger_spread_max_deg(lm: Landmarks) -> Measured | None:
     return Measured(max(finger_spread_deg(h) for _, h in hands), HAND_CONFIDENCE)
 
 
-def _face_box(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
-    """(min corner, max corner, face height) of the face, extended up over the hair."""
+# The head around the face mesh's outline, as shares of the face: the hair above the forehead
+# (of its height, forehead to chin), the ears and the hair over them on either side (of its
+# width at the cheeks; a head is about 1.2 faces wide at the ears).
+HAIR_ABOVE_FACE = 0.4
+HEAD_BESIDE_FACE = 0.1
+
+
+def _face_outline(lm: Landmarks) -> np.ndarray | None:
+    """The face and the hair around it as a convex polygon (pixels): the face mesh's outline
+    widened over the ears and raised over the hair; without a mesh, the box of the pose's
+    head points down to the chin and up over the hair. A hand held up beside the head (a
+    gesture next to the face) stays outside it, where the box's corners counted it as touching."""
     if lm.face is not None:
-        pts = lm.face[:, :2]
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-    else:
-        head = [PoseLM.NOSE, PoseLM.LEFT_EAR, PoseLM.RIGHT_EAR, PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT]
-        pts = lm.pose_points(*head)
-        if pts is None:
-            return None
-        lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
-        hi = hi + np.array([0.0, (hi[1] - lo[1])])  # down to the chin
-    height = float(hi[1] - lo[1])
-    lo = lo - np.array([0.0, 0.4 * height])  # hair above the forehead
-    return lo, hi, height
+        across, down, width, height = face_frame(lm.face)
+        oval = face_hull(lm.face)
+        side = np.sign((oval - oval.mean(axis=0)) @ across)[:, None] * across
+        head = oval + HEAD_BESIDE_FACE * width * side
+        pts = np.vstack([head, head - HAIR_ABOVE_FACE * height * down])
+        return cv2.convexHull(pts.astype(np.float32)).reshape(-1, 2)
+    head = [PoseLM.NOSE, PoseLM.LEFT_EAR, PoseLM.RIGHT_EAR, PoseLM.MOUTH_LEFT, PoseLM.MOUTH_RIGHT]
+    pts = lm.pose_points(*head)
+    if pts is None:
+        return None
+    lo, hi = pts[:, :2].min(axis=0), pts[:, :2].max(axis=0)
+    hi = hi + np.array([0.0, (hi[1] - lo[1])])  # down to the chin
+    lo = lo - np.array([0.0, HAIR_ABOVE_FACE * float(hi[1] - lo[1])])
+    return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]], dtype=np.float32)
+
+
+def _is_the_face(lm: Landmarks, hand: np.ndarray) -> bool:
+    """Whether a "hand" lies wholly inside the face mesh's outline, wrist included: the hand
+    model reading the face itself (a real hand on the face comes from an arm outside it).
+    On GENKI's fit half 6 of 28 false touches were such hands, no real touch."""
+    if lm.face is None:
+        return False
+    oval = cv2.convexHull(face_hull(lm.face).astype(np.float32))
+    return all(cv2.pointPolygonTest(oval, (float(x), float(y)), False) > 0 for x, y in hand[:, :2])
 
 
 # Without a body, the unit of hand-to-face distances comes from the face: its width at the
@@ -193,11 +217,12 @@ MIN_HAND_SPAN_UNITS = 0.15
 
 
 def _hand_points(lm: Landmarks) -> np.ndarray | None:
-    """Every seen hand point: the hand models' (hands of a plausible size for the person)
-    and the pose's wrists and index fingers."""
+    """Every seen hand point: the hand models' (hands of a plausible size for the person, not
+    the face itself) and the pose's wrists and index fingers."""
     unit = _touch_unit(lm)
     points = [h[:, :2] for _, h in _seen_hands(lm)
-              if unit is None or np.linalg.norm(h[HandLM.MIDDLE_MCP] - h[HandLM.WRIST]) >= MIN_HAND_SPAN_UNITS * unit]
+              if (unit is None or np.linalg.norm(h[HandLM.MIDDLE_MCP] - h[HandLM.WRIST]) >= MIN_HAND_SPAN_UNITS * unit)
+              and not _is_the_face(lm, h)]
     pose_hand = [i for i in _POSE_HAND if lm.seen(i)]
     if pose_hand:
         points.append(lm.pose[pose_hand, :2])
@@ -206,16 +231,16 @@ def _hand_points(lm: Landmarks) -> np.ndarray | None:
 
 @measurement("hand_to_face_sw", "shoulder widths")
 def hand_to_face_sw(lm: Landmarks) -> Measured | None:
-    """Shortest distance from any seen hand point to the face-and-hair box, in body units
-    (from the face's width without a body; 0 = the hand is on the face or hair)."""
-    box = _face_box(lm)
+    """Shortest distance from any seen hand point to the outline of the face and the hair
+    above it, in body units (from the face's width without a body; 0 = a hand point is over
+    the face or hair)."""
+    outline = _face_outline(lm)
     unit = _touch_unit(lm)
     pts = _hand_points(lm)
-    if box is None or unit is None or pts is None:
+    if outline is None or unit is None or pts is None:
         return None
-    lo, hi, _ = box
-    outside = np.maximum(np.maximum(lo - pts, pts - hi), 0.0)
-    return Measured(float(np.linalg.norm(outside, axis=1).min()) / unit, HAND_CONFIDENCE)
+    inside = max(cv2.pointPolygonTest(outline, (float(x), float(y)), True) for x, y in pts)
+    return Measured(max(0.0, -inside) / unit, HAND_CONFIDENCE)
 
 
 @measurement("face_seen_without_hands", "0/1")

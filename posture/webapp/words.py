@@ -19,6 +19,7 @@ MEASUREMENT_TITLES: dict[str, tuple[str, str]] = {
     "knee_gap_sw": ("双膝间距", "gap between the knees"), "heel_gap_sw": ("脚跟间距", "gap between the heels"),
     "toe_gap_sw": ("脚尖间距", "gap between the toes"), "ankle_gap_sw": ("脚踝间距", "gap between the ankles"),
     "weight_shift_sw": ("重心偏移", "weight shift"), "thigh_from_vertical_deg": ("大腿角度", "thigh angle"),
+    "person_below_forearms_share": ("前臂下方的人体比例", "body under the forearms"),
     "forearm_tilt_deg": ("前臂倾斜", "forearm tilt"), "elbow_height_diff_sw": ("两肘高差", "elbow height difference"),
     "talk_hand_out_of_band": ("手势超出范围", "hands outside the zone"),
     "hand_forward_of_trunk_m": ("手离身体", "hand in front of the body"),
