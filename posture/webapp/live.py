@@ -117,14 +117,17 @@ def status_line(status: RunStatus, lang: Lang) -> str:
     return f"{head} · {phase}"
 
 
-def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], status: RunStatus | None,
-              lang: Lang) -> np.ndarray:
-    """The frame the trainee sees: skeleton and values (from :func:`annotate`, without its
-    side panel, at the frame's own size), the routine's step, what to fix, what fails."""
+def drawn_at_frame_size(view: np.ndarray, result: CheckResult, lang: Lang) -> np.ndarray:
+    """The skeleton and values drawn on ``view`` (without the panel), at the frame's own size."""
     h, w = view.shape[:2]
-    picture = annotate(view, drawn_result(result, shown), lang, panel=False)
+    picture = annotate(view, result, lang, panel=False)
     if picture.shape[:2] != (h, w):
         picture = cv2.resize(picture, (w, h), interpolation=cv2.INTER_AREA)
+    return picture
+
+
+def routine_lines(status: RunStatus | None, lang: Lang) -> list[tuple[str, tuple[int, int, int]]]:
+    """The banner's lines for the routine: its step, then what to fix or what to do."""
     lines: list[tuple[str, tuple[int, int, int]]] = []
     if status is not None:
         lines.append((status_line(status, lang), (255, 255, 255)))
@@ -132,6 +135,16 @@ def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], stat
             lines.extend(("! " + p.get(lang), (255, 200, 0)) for p in status.problems[:2])
         elif status.step is not None and status.phase == "prepare":
             lines.append((status.step.instruction.get(lang), (200, 230, 255)))
+    return lines
+
+
+def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], status: RunStatus | None,
+              lang: Lang) -> np.ndarray:
+    """The frame the trainee sees: skeleton and values (from :func:`annotate`, without its
+    side panel, at the frame's own size), the routine's step, what to fix, what fails."""
+    w = view.shape[1]
+    picture = drawn_at_frame_size(view, drawn_result(result, shown), lang)
+    lines = routine_lines(status, lang)
     by_id = {c.id: c for c in result.report.clauses}
     for clause_id in sorted(shown)[:3]:
         title = by_id[clause_id].title.get(lang) if clause_id in by_id else ""

@@ -18,10 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import cv2
 import numpy as np
 
-from posture.annotate import annotate
 from posture.fonts import load_font, shaded_lines, text_width
 from posture.people_tracker import PeopleTracker
 from posture.pipeline import CheckResult
@@ -31,7 +29,7 @@ from posture.routine import GroupRoutineRun, RunStatus, Step
 from posture.sequence import SequenceState, SequenceTracker
 from posture.standards import Lang, Standard
 from posture.webapp.i18n import t
-from posture.webapp.live import LiveProcessor, _banner, _drawn_mask, drawn_result, status_line
+from posture.webapp.live import LiveProcessor, _banner, _drawn_mask, drawn_at_frame_size, drawn_result, routine_lines
 
 NAME_COLOR = (255, 225, 120)
 FAIL_COLOR = (255, 90, 90)
@@ -125,17 +123,8 @@ def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], stat
     drawn = tuple(p if p.person is not None and p.person.too_small else
                   drawn_result(p, by_id[p.report.id].shown if p.report.id in by_id else frozenset())
                   for p in result.people)
-    picture = annotate(view, replace(result, people=drawn), lang, panel=False)
-    if picture.shape[:2] != (h, w):
-        picture = cv2.resize(picture, (w, h), interpolation=cv2.INTER_AREA)
-    lines: list[tuple[str, tuple[int, int, int]]] = []
-    if status is not None:
-        lines.append((status_line(status, lang), (255, 255, 255)))
-        if status.phase == "place":
-            lines.extend(("! " + p.get(lang), (255, 200, 0)) for p in status.problems[:2])
-        elif status.step is not None and status.phase == "prepare":
-            lines.append((status.step.instruction.get(lang), (200, 230, 255)))
-    picture = _banner(picture, lines, lang)
+    picture = drawn_at_frame_size(view, replace(result, people=drawn), lang)
+    picture = _banner(picture, routine_lines(status, lang), lang)
     size = max(14, h // 30)
     share = max(8 * size, w // max(1, sum(not p.too_small for p in now)))  # each person's width for their tag
     for person, p in ((r, by_id.get(r.report.id)) for r in result.people):
