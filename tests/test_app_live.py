@@ -16,7 +16,7 @@ from posture.images import decode_image
 from posture.routine import Step
 from posture.sequence.overlay import overlay_lines
 from posture.standards import Text
-from posture.webapp.live import LiveProcessor, banner_place
+from posture.webapp.live import LiveProcessor, banner_place, mirrored_rgb, video_frame
 
 pytestmark = pytest.mark.slow
 
@@ -215,3 +215,24 @@ def test_the_live_banner_does_not_cover_the_face(checker, views):
     assert plain.shape == picture.shape
     assert np.array_equal(picture[y0:y1, x0:x1], plain[y0:y1, x0:x1])
     assert not np.array_equal(picture, plain)  # the banner is drawn, elsewhere
+
+
+def test_camera_frames_are_converted_by_opencv_and_mirrored(samples):
+    """A browser's I420 frame comes out as the mirror of PyAV's own RGB conversion (within
+    the rounding of the two conversions); an odd-sized frame, which I420 cannot hold, takes
+    PyAV's path; the picture sent back is I420 and close to what was drawn."""
+    rgb = decode_image(samples / "hagrid_one_neutral.jpg")[:480, :640]
+    i420 = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24").reformat(format="yuv420p")
+    mirrored = mirrored_rgb(i420)
+    assert mirrored.shape == rgb.shape
+    assert np.abs(mirrored.astype(int) - i420.to_ndarray(format="rgb24")[:, ::-1]).mean() < 3.0
+    assert np.abs(mirrored.astype(int) - rgb[:, ::-1]).mean() < 3.0
+    assert np.abs(mirrored.astype(int) - rgb).mean() > 10.0  # it is the mirror, not the frame
+
+    odd = np.ascontiguousarray(rgb[:479, :639])
+    assert np.array_equal(mirrored_rgb(av.VideoFrame.from_ndarray(odd, format="rgb24")), odd[:, ::-1])
+
+    out = video_frame(np.ascontiguousarray(rgb))
+    assert out.format.name == "yuv420p"
+    assert np.abs(out.to_ndarray(format="rgb24").astype(int) - rgb).mean() < 3.0
+    assert video_frame(odd).format.name == "rgb24"
