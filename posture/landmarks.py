@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from posture.images import MODEL_MAX_SIDE
+from posture.mediapipe_graphs import solution
 
 
 class PoseLM(IntEnum):
@@ -517,8 +518,9 @@ def mp_holistic(static_image_mode: bool):
     refined face (irises), landmarks smoothed between the frames of a video."""
     import mediapipe as mp  # imported here so that importing posture stays cheap
 
-    return mp.solutions.holistic.Holistic(
-        static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=not static_image_mode,
+    return solution(
+        mp.solutions.holistic.Holistic, static_image_mode=static_image_mode, model_complexity=1,
+        smooth_landmarks=not static_image_mode,
         refine_face_landmarks=True, min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
 
@@ -526,8 +528,8 @@ def mp_pose():
     """MediaPipe Pose in tracking mode (complexity 1): a video's body alone, without face and hands."""
     import mediapipe as mp
 
-    return mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
-                                  min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    return solution(mp.solutions.pose.Pose, static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+                    min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
 
 class LandmarkDetector:
@@ -553,8 +555,8 @@ class LandmarkDetector:
 
         self._holistic = None  # the whole frame's, created on first need (a video's people have their own)
         # Holistic follows one person; the full-range face detector finds the others.
-        self.face_detector = (mp.solutions.face_detection.FaceDetection(
-            model_selection=1, min_detection_confidence=0.6) if count_faces else None)
+        self.face_detector = (solution(mp.solutions.face_detection.FaceDetection,
+                                       model_selection=1, min_detection_confidence=0.6) if count_faces else None)
         self.min_visibility = min_visibility
         self._static = static_image_mode
         self._fallbacks = static_image_mode if fallbacks is None else fallbacks
@@ -632,7 +634,7 @@ class LandmarkDetector:
         import mediapipe as mp
 
         if self._selfie is None:
-            self._selfie = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+            self._selfie = solution(mp.solutions.selfie_segmentation.SelfieSegmentation, model_selection=0)
         found = self._selfie.process(frame).segmentation_mask
         return np.clip(found * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
@@ -723,8 +725,9 @@ class LandmarkDetector:
         import mediapipe as mp
 
         if self._face_mesh is None:
-            self._face_mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5)
+            self._face_mesh = solution(
+                mp.solutions.face_mesh.FaceMesh, static_image_mode=True, max_num_faces=1, refine_landmarks=True,
+                min_detection_confidence=0.5)
         found = self._face_mesh.process(frame).multi_face_landmarks
         return _to_array(found[0], width, height, box) if found else None
 
@@ -732,8 +735,9 @@ class LandmarkDetector:
         import mediapipe as mp
 
         if self._hands is None:
-            self._hands = mp.solutions.hands.Hands(
-                static_image_mode=True, max_num_hands=2, model_complexity=1, min_detection_confidence=0.5)
+            self._hands = solution(
+                mp.solutions.hands.Hands, static_image_mode=True, max_num_hands=2, model_complexity=1,
+                min_detection_confidence=0.5)
         res = self._hands.process(frame)
         box = WHOLE_FRAME
         if not res.multi_hand_landmarks:

@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# One thread each for the math libraries, so N single-threaded workers use N cores: set
-# before NumPy and OpenCV are loaded in a worker (the local pool sets them in the parent's
-# environment, Dask's nanny does so itself); cv2.setNumThreads again at the first unit.
+from posture.mediapipe_graphs import THREADS_ENV
+
+# One thread each for the math libraries and MediaPipe's graphs, so N single-threaded
+# workers use N cores: set before NumPy and OpenCV are loaded in a worker (the local pool
+# sets them in the parent's environment, Dask's nanny does so itself); cv2.setNumThreads
+# again at the first unit. MediaPipe's own pool would take 1.3 cores a worker.
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
+              "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1", THREADS_ENV: "1"}
 QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 _local = threading.local()
