@@ -341,8 +341,21 @@ def _select_value(page, label: str) -> str:
 
 
 def _select(page, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label, exact=True).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Choose ``option`` in the select box ``label``. A click landing while the page reruns
+    (just after a page change) leaves the list closed: open it again, up to three times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_role("combobox", name=label, exact=True).first
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(2):
+        box.click()
+        try:
+            wanted.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    box.click()
+    wanted.click()
 
 
 def test_language_round_trip_keeps_the_page_state_and_the_roster_form_resets(page, screenshots):

@@ -108,6 +108,15 @@ def test_two_trainees_in_one_camera_get_their_own_summaries_and_history(page, sc
         page.wait_for_timeout(1000)
     numbers = sorted(assigned, key=lambda k: int(k[1:]))
     assert [assigned[n] for n in numbers] == ["王芳", "李雷"]
+    # The trainer corrects the assignment by hand, twice over: the video keeps running and
+    # each click gives the left person the trainee chosen.
+    for name in ("李雷", "王芳"):
+        page.get_by_role("button", name=name, exact=True).first.click()
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while _assigned(page).get(numbers[0]) != name and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        assert _assigned(page).get(numbers[0]) == name
+        page.frame_locator("iframe[title*='webrtc']").get_by_role("button", name="停止").wait_for()
     page.get_by_text("× EX-SMILE", exact=False).first.wait_for()  # her failing clause beside the video
     page.wait_for_timeout(2000)  # a few checked frames with the tags drawn
     shot(page, page.get_by_text("画面中的人").first, screenshots / "group_live_people.png")
