@@ -20,7 +20,9 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -110,15 +112,15 @@ def app_url(tmp_path_factory) -> str:
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory, samples):
-    """Headless Debian Chromium with the photo as its webcam, in a new user data folder."""
+@contextlib.contextmanager
+def chromium_with_camera(picture: Path, folder: Path) -> Iterator[Any]:
+    """Headless Debian Chromium whose webcam shows ``picture``, in a new user data folder
+    under ``folder`` (a Playwright browser context)."""
     if not CHROMIUM.exists():  # `make test` installs it first; a bare `pytest` does it here
         subprocess.run([str(ROOT / "scripts" / "install_system_deps.sh"), "browser"], check=True)
     from playwright.sync_api import sync_playwright
 
-    folder = tmp_path_factory.mktemp("chromium")
-    camera = write_y4m(samples / CAMERA_PHOTO, folder / "camera.y4m")
+    camera = write_y4m(picture, folder / "camera.y4m")
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(folder / "profile"), executable_path=str(CHROMIUM), headless=True,
@@ -126,6 +128,13 @@ def browser(tmp_path_factory, samples):
             viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         yield context
         context.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, samples):
+    """Chromium with the photo as its webcam."""
+    with chromium_with_camera(samples / CAMERA_PHOTO, tmp_path_factory.mktemp("chromium")) as context:
+        yield context
 
 
 @pytest.fixture()

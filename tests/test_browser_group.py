@@ -20,17 +20,15 @@ import cv2
 import numpy as np
 import pytest
 from test_browser_app import (  # noqa: F401 - app_url and screenshots are fixtures
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     ROOT,
     TIMEOUT_MS,
     _add_trainee,
     _select,
     app_url,
     choose,
+    chromium_with_camera,
     screenshots,
     shot,
-    write_y4m,
 )
 
 pytestmark = pytest.mark.browser
@@ -50,24 +48,12 @@ def side_by_side(samples: Path, names: tuple[str, ...], out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, samples):
-    """Headless Chromium whose webcam shows the two people (mirrored by the app: the smiling
+    """Chromium whose webcam shows the two people (mirrored by the app: the smiling
     astronaut on the right of the screen)."""
-    if not CHROMIUM.exists():
-        import subprocess
-
-        subprocess.run([str(ROOT / "scripts" / "install_system_deps.sh"), "browser"], check=True)
-    from playwright.sync_api import sync_playwright
-
     folder = tmp_path_factory.mktemp("chromium-group")
     two = side_by_side(samples, ("astronaut_smile.png", "hagrid_one_neutral.jpg"), folder / "two.png")
-    camera = write_y4m(two, folder / "camera.y4m")
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(folder / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={camera}"],
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    with chromium_with_camera(two, folder) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture()
