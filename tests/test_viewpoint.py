@@ -15,7 +15,7 @@ from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import REGISTRY, hidden_measurements
 from posture.measure.body import DESK_FOREARM_DEG, DESK_GAP_UNITS, DESK_MAX_PERSON_SHARE, POINTING_MIN_ELBOW_DEG
 from posture.measure.face import MAX_YAW_FOR_PITCH_DEG
-from posture.measure.hands import HEAD_BESIDE_FACE
+from posture.measure.hands import FACE_CUT_SLACK, HEAD_BESIDE_FACE, face_seen_without_hands
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.pipeline import Checker
 from posture.verdicts import REASON_TEXT
@@ -196,6 +196,18 @@ def test_a_hand_held_beside_the_chin_is_not_on_the_face(checker):
     hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([25.0, 25.0, 0.0])
     verdict = {c.id: c for c in checker.check_landmarks(replace(lm, left_hand=hand)).report.clauses}["HD-TOUCH"]
     assert verdict.verdict == "pass", verdict.values_text()
+
+
+@pytest.mark.parametrize("cut,in_view", [(0.5 * FACE_CUT_SLACK, True), (2 * FACE_CUT_SLACK, False)])
+def test_a_face_crop_cutting_off_only_the_chin_tip_is_a_face_in_view(cut, in_view):
+    """A tight face crop ends a few pixels above the chin's tip: no hand is over the face the
+    picture shows, so it passes; a frame cutting off more of the face leaves it unjudged."""
+    body = Body().landmarks()
+    lm = replace(body, pose=None, pose_visibility=None, pose_world=None, left_hand=None, right_hand=None)
+    lo, hi = lm.face[:, 1].min(), lm.face[:, 1].max()
+    cropped = replace(lm, height=int(hi - cut * (hi - lo)))
+    seen = face_seen_without_hands(cropped)
+    assert (seen is not None and seen.value == 1.0) == in_view, seen
 
 
 @pytest.mark.parametrize("yaw,read", [(MAX_YAW_FOR_PITCH_DEG - 5, True), (MAX_YAW_FOR_PITCH_DEG + 5, False),
