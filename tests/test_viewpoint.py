@@ -187,6 +187,21 @@ def test_a_hand_found_wholly_inside_the_face_is_the_face_itself(checker):
     assert verdict["HD-TOUCH"].verdict == "pass", verdict["HD-TOUCH"].values_text()
 
 
+@pytest.mark.parametrize("arm_outside,touch", [(False, False), (True, True)])
+def test_a_hand_found_wholly_inside_the_hair_is_not_a_hand(checker, arm_outside, touch):
+    """The hand model reads hair as hands; a real hand on the hair comes from an arm outside
+    the head's outline, so its wrist lies beyond it."""
+    lm = Body().landmarks()
+    across, down, _, height = face_frame(lm.face)
+    top = lm.face[np.argmin(lm.face[:, :2] @ down), :2]
+    hair = top - 0.2 * height * down
+    hand = np.array([[*(hair + (i - 10) * 1.0 * across), 0.0] for i in range(21)])
+    hand[HandLM.WRIST, :2] = hair - (0.8 if arm_outside else 0.1) * height * down
+    hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([*(30.0 * across), 0.0])
+    verdict = {c.id: c for c in checker.check_landmarks(replace(lm, left_hand=hand)).report.clauses}["HD-TOUCH"]
+    assert verdict.verdict == ("fail" if touch else "pass"), verdict.values_text()
+
+
 def test_a_hand_held_beside_the_chin_is_not_on_the_face(checker):
     """Held at the corner of the face's bounding box, beside the jaw (a gesture next to the
     face), the hand is outside the head's outline: the box used to count it as a touch."""

@@ -182,14 +182,15 @@ def _face_outline(lm: Landmarks) -> np.ndarray | None:
     return np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]], dtype=np.float32)
 
 
-def _is_the_face(lm: Landmarks, hand: np.ndarray) -> bool:
-    """Whether a "hand" lies wholly inside the face mesh's outline, wrist included: the hand
-    model reading the face itself (a real hand on the face comes from an arm outside it).
-    On GENKI's fit half 6 of 28 false touches were such hands, no real touch."""
-    if lm.face is None:
+def _is_the_head(lm: Landmarks, hand: np.ndarray) -> bool:
+    """Whether a "hand" lies wholly inside the head's outline (face, ears and hair), wrist
+    included: the hand model reading the face or the hair (a real hand on the head comes from
+    an arm outside it). On GENKI's fit half 6 of 28 false touches were such hands inside the
+    face, 3 more inside the hair or beside the cheek (2 of 13 on the test half), no real touch."""
+    outline = _face_outline(lm) if lm.face is not None else None
+    if outline is None:
         return False
-    oval = cv2.convexHull(face_hull(lm.face).astype(np.float32))
-    return all(cv2.pointPolygonTest(oval, (float(x), float(y)), False) > 0 for x, y in hand[:, :2])
+    return all(cv2.pointPolygonTest(outline, (float(x), float(y)), False) > 0 for x, y in hand[:, :2])
 
 
 # Without a body, the unit of hand-to-face distances comes from the face: its width at the
@@ -226,7 +227,7 @@ def _hand_points(lm: Landmarks) -> np.ndarray | None:
     unit = _touch_unit(lm)
     points = [h[:, :2] for _, h in _seen_hands(lm)
               if (unit is None or np.linalg.norm(h[HandLM.MIDDLE_MCP] - h[HandLM.WRIST]) >= MIN_HAND_SPAN_UNITS * unit)
-              and not _is_the_face(lm, h)]
+              and not _is_the_head(lm, h)]
     pose_hand = [i for i in _POSE_HAND if lm.seen(i)]
     if pose_hand:
         points.append(lm.pose[pose_hand, :2])
