@@ -15,7 +15,7 @@ from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import REGISTRY, hidden_measurements
 from posture.measure.body import DESK_FOREARM_DEG, DESK_GAP_UNITS, DESK_MAX_PERSON_SHARE, POINTING_MIN_ELBOW_DEG
 from posture.measure.face import MAX_YAW_FOR_PITCH_DEG
-from posture.measure.hands import HEAD_BESIDE_FACE
+from posture.measure.hands import FACE_CUT_SLACK, HEAD_BESIDE_FACE, face_seen_without_hands
 from posture.measure.view import body_frame_world, body_unit_px, view_of
 from posture.pipeline import Checker
 from posture.verdicts import REASON_TEXT
@@ -187,6 +187,21 @@ def test_a_hand_found_wholly_inside_the_face_is_the_face_itself(checker):
     assert verdict["HD-TOUCH"].verdict == "pass", verdict["HD-TOUCH"].values_text()
 
 
+@pytest.mark.parametrize("arm_outside,touch", [(False, False), (True, True)])
+def test_a_hand_found_wholly_inside_the_hair_is_not_a_hand(checker, arm_outside, touch):
+    """The hand model reads hair as hands; a real hand on the hair comes from an arm outside
+    the head's outline, so its wrist lies beyond it."""
+    lm = Body().landmarks()
+    across, down, _, height = face_frame(lm.face)
+    top = lm.face[np.argmin(lm.face[:, :2] @ down), :2]
+    hair = top - 0.2 * height * down
+    hand = np.array([[*(hair + (i - 10) * 1.0 * across), 0.0] for i in range(21)])
+    hand[HandLM.WRIST, :2] = hair - (0.8 if arm_outside else 0.1) * height * down
+    hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([*(30.0 * across), 0.0])
+    verdict = {c.id: c for c in checker.check_landmarks(replace(lm, left_hand=hand)).report.clauses}["HD-TOUCH"]
+    assert verdict.verdict == ("fail" if touch else "pass"), verdict.values_text()
+
+
 def test_a_hand_held_beside_the_chin_is_not_on_the_face(checker):
     """Held at the corner of the face's bounding box, beside the jaw (a gesture next to the
     face), the hand is outside the head's outline: the box used to count it as a touch."""
@@ -196,6 +211,18 @@ def test_a_hand_held_beside_the_chin_is_not_on_the_face(checker):
     hand[HandLM.MIDDLE_MCP] = hand[HandLM.WRIST] - np.array([25.0, 25.0, 0.0])
     verdict = {c.id: c for c in checker.check_landmarks(replace(lm, left_hand=hand)).report.clauses}["HD-TOUCH"]
     assert verdict.verdict == "pass", verdict.values_text()
+
+
+@pytest.mark.parametrize("cut,in_view", [(0.5 * FACE_CUT_SLACK, True), (2 * FACE_CUT_SLACK, False)])
+def test_a_face_crop_cutting_off_only_the_chin_tip_is_a_face_in_view(cut, in_view):
+    """A tight face crop ends a few pixels above the chin's tip: no hand is over the face the
+    picture shows, so it passes; a frame cutting off more of the face leaves it unjudged."""
+    body = Body().landmarks()
+    lm = replace(body, pose=None, pose_visibility=None, pose_world=None, left_hand=None, right_hand=None)
+    lo, hi = lm.face[:, 1].min(), lm.face[:, 1].max()
+    cropped = replace(lm, height=int(hi - cut * (hi - lo)))
+    seen = face_seen_without_hands(cropped)
+    assert (seen is not None and seen.value == 1.0) == in_view, seen
 
 
 @pytest.mark.parametrize("yaw,read", [(MAX_YAW_FOR_PITCH_DEG - 5, True), (MAX_YAW_FOR_PITCH_DEG + 5, False),
