@@ -21,6 +21,8 @@ from test_video import fitted, write_video
 
 from posture.batch import run_batch
 from posture.batch.csv_store import BOM, complete_units
+from posture.batch.dask_runner import MAX_PHOTOS_PER_TASK, photos_per_task, tasks_of
+from posture.batch.units import Unit
 from posture.cli import EXIT_BAD_INPUT, EXIT_FAIL
 
 GENKI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "genki4k" / "images"
@@ -139,12 +141,28 @@ def test_a_worker_killed_during_the_run_loses_and_doubles_nothing(engine, many, 
     assert_complete(out, many, reference)
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_a_file_that_kills_its_worker_every_time_is_given_up_and_listed(engine, tmp_path, samples):
+def test_photos_go_a_few_to_a_task_while_every_worker_gets_several_tasks():
+    assert photos_per_task(200, 2) == MAX_PHOTOS_PER_TASK
+    assert photos_per_task(21, 2) == 2  # 11 tasks: still over TASKS_PER_WORKER each
+    assert photos_per_task(7, 2) == 1
+    assert photos_per_task(200, 100) == 1  # a big cluster: one photo a task
+    assert photos_per_task(50, 0) == MAX_PHOTOS_PER_TASK  # no worker yet: counted as one
+    units = [Unit(f"p{i}.jpg", "photo") for i in range(5)] + [Unit("v.mp4", "video", 0, 2, 0.0, 60.0)]
+    tasks = tasks_of(units, 2)
+    assert tasks[0] == [units[-1]]  # a video range alone
+    assert [len(t) for t in tasks[1:]] == [2, 2, 1] and sum(tasks[1:], []) == units[:5]
+
+
+@pytest.mark.parametrize("engine,others", [pytest.param(*e.values, 2, id=e.id) for e in ENGINES]
+                         + [pytest.param(["--cluster", "local:2"], 20, id="cluster-photos-per-task")])
+def test_a_file_that_kills_its_worker_every_time_is_given_up_and_listed(engine, others, tmp_path, samples):
+    """With 20 other photos the cluster sends 2 photos a task: the task holding the crashing
+    file is given up, split, and only that file fails."""
     folder = tmp_path / "photos"
     folder.mkdir()
-    for name in ("astronaut_smile.png", "hagrid_palm.jpg"):
-        shutil.copy(samples / name, folder / name)
+    names = ("astronaut_smile.png", "hagrid_palm.jpg", *PHOTOS)
+    for i in range(others):
+        shutil.copy(samples / names[i % len(names)], folder / f"{i}_{names[i % len(names)]}")
     shutil.copy(samples / "hagrid_palm.jpg", folder / "crash_me.jpg")
     hook = tmp_path / "hook"
     hook.mkdir()
@@ -163,11 +181,12 @@ def test_a_file_that_kills_its_worker_every_time_is_given_up_and_listed(engine, 
     proc = start(folder, out, *engine, env={"PYTHONPATH": path})
     stdout, stderr = proc.communicate(timeout=180)
     assert proc.returncode == EXIT_BAD_INPUT, stderr
-    assert "2 photos checked, 1 could not be checked" in stdout
+    assert f"{others} photos checked, 1 could not be checked" in stdout
     assert "crash_me.jpg: " in stdout and "died 3 time(s)" in stdout and "Traceback" not in stderr
     rows = read_rows(out)
     assert [r["verdict"] for r in rows if r["file"].endswith("crash_me.jpg")] == ["error"]
-    assert len({r["file"] for r in rows}) == 3
+    assert len({r["file"] for r in rows}) == others + 1
+    assert not [r for r in rows if not r["file"].endswith("crash_me.jpg") and r["verdict"] == "error"]
 
 
 def test_ctrl_c_stops_with_130_and_a_rerun_resumes(many, tmp_path, reference):

@@ -145,3 +145,9 @@ def run_unit(unit, options: dict) -> UnitResult:
     if options.get("reports"):
         out.report = (result.frame or report).model_dump_json()
     return out
+
+
+def run_units(units: list, options: dict) -> list[UnitResult]:
+    """:func:`run_unit` for each of a few photos sent as one task (looked up at each call, so
+    that a replaced ``run_unit`` is the one run)."""
+    return [run_unit(unit, options) for unit in units]
