@@ -104,16 +104,14 @@ def tasks_of(units: list[Unit], per_task: int) -> list[list[Unit]]:
             + [photos[i:i + per_task] for i in range(0, len(photos), per_task)])
 
 
-def run_dask(client, units: list[Unit], options: dict, max_failures: int = 3,
-             per_task: int | None = None) -> Iterator[UnitResult]:
+def run_dask(client, units: list[Unit], options: dict, max_failures: int = 3) -> Iterator[UnitResult]:
     """Results in completion order; a unit given up after worker deaths is an error result.
-    ``per_task``: photos a task (default: :func:`photos_per_task` for the cluster's workers)."""
+    Photos go :func:`photos_per_task` to a task, for the workers the cluster has now."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
-    if per_task is None:
-        workers = len(client.scheduler_info().get("workers", {}))
-        per_task = photos_per_task(sum(u.kind != "video" for u in units), workers)
+    workers = len(client.scheduler_info().get("workers", {}))
+    per_task = photos_per_task(sum(u.kind != "video" for u in units), workers)
     run = uuid.uuid4().hex[:8]
     numbers = itertools.count()
     futures: dict = {}
