@@ -28,6 +28,13 @@ from posture.webapp.render import clause_card, live_session_summary, routine_sum
 from posture.webapp.state import upload_cap_mb
 from posture.webapp.words import values_words
 
+# Beside the live video the panel (failing clauses, the routine's step, the people) is
+# redrawn this often. Every redraw is a rerun on the server and a re-layout in the browser,
+# which shares the CPU with the video: at 0.5 s the browser showed 21.5-22.2 frames/s, at
+# 1 s 23.7-24.9 (alternating runs, docs/APP.md). The video itself carries the failing
+# clauses and the routine's countdown at once; the panel can lag by a second.
+SIDE_REFRESH_S = 1.0
+
 PHOTO_TYPES = sorted(s.lstrip(".") for s in IMAGE_SUFFIXES)
 
 
@@ -83,7 +90,7 @@ def configure(ctx: Any, lang: Lang, scenario: str, profile: str) -> LiveProcesso
     return processor
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=SIDE_REFRESH_S)
 def _live_side(ctx: Any, lang: Lang) -> None:
     """Beside the video: the frame rate, camera placement, the debounced failing clauses."""
     processor = ctx.video_processor
@@ -153,7 +160,7 @@ def routine_status(processor: LiveProcessor, status: RunStatus, lang: Lang, stat
         processor.skip_step()
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=SIDE_REFRESH_S)
 def _routine_side(ctx: Any, lang: Lang, state_key: str, on_done: OnDone) -> None:
     processor = ctx.video_processor
     if processor is None:

@@ -15,7 +15,7 @@ from posture.sequence.overlay import overlay_lines
 from posture.standards import Lang
 from posture.store import Trainee
 from posture.webapp import resources
-from posture.webapp.checking import configure, routine_status, streamer
+from posture.webapp.checking import SIDE_REFRESH_S, configure, routine_status, streamer
 from posture.webapp.i18n import t
 from posture.webapp.live_group import GroupLiveProcessor, Member
 from posture.webapp.render import routine_summary
@@ -56,7 +56,7 @@ def _people(processor: GroupLiveProcessor, lang: Lang, roster: dict[int, Trainee
     st.button(t("left_to_right", lang), key="group-live-ltr", on_click=processor.assign_left_to_right)
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=SIDE_REFRESH_S)
 def _side(ctx: Any, lang: Lang, state_key: str, roster: dict[int, Trainee], group: list[int],
           on_done: OnTraineeDone) -> None:
     """Beside the video: the routine's step, the people on screen; at the routine's end each
