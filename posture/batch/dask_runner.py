@@ -54,6 +54,12 @@ def dask_client(*, cluster: str | None = None, scheduler: str | None = None, max
                 # Its statistical profiler samples the worker every 10 ms for a dashboard
                 # that is not started here.
                 "distributed.worker.profile.enabled": False,
+                # Each process checks its event loop's health every 20 ms and samples CPU,
+                # memory and disk every 0.5 s for that dashboard; less often, they leave the
+                # checks the CPU (with 2 workers on 2 cores: 19.6 -> 22-23 photos/s).
+                "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "5s",
+                "distributed.admin.system-monitor.disk": False,
                 "distributed.nanny.pre-spawn-environ": environ}
     # The client logs a lost scheduler with tracebacks; the command says it in one line.
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
