@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_browser_app import (  # noqa: F401 - app_url and screenshots are fixtures
+from test_browser_app import (  # noqa: F401 - app_url, page and screenshots are fixtures
     ROOT,
     TIMEOUT_MS,
     _add_trainee,
@@ -27,6 +27,7 @@ from test_browser_app import (  # noqa: F401 - app_url and screenshots are fixtu
     app_url,
     choose,
     chromium_with_camera,
+    page,
     screenshots,
     shot,
 )
@@ -56,17 +57,7 @@ def browser(tmp_path_factory, samples):
         yield context
 
 
-@pytest.fixture()
-def page(browser, app_url):  # noqa: F811 - this module's browser, test_browser_app's app
-    page = browser.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(app_url)
-    page.get_by_role("heading", name="自查(岗前)").wait_for()
-    yield page
-    page.close()
-
-
-def _assigned(page) -> dict[str, str]:
+def _assigned(page) -> dict[str, str]:  # noqa: F811 - the page fixture's object
     """Who each number on screen is, as listed beside the video: '#1' -> the trainee."""
     texts = page.get_by_text(re.compile(r"^#\d+ 是 ")).all_inner_texts()
     return dict(m.groups() for m in (re.match(r"(#\d+) 是 (.+)", x.strip()) for x in texts) if m)
