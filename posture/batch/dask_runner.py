@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from posture.batch.units import Unit
-from posture.batch.worker import QUIET_ENV, THREAD_ENV, UnitResult, children_ignore_ctrl_c, run_unit, run_units
+from posture.batch.worker import QUIET_ENV, THREAD_ENV, UnitResult, children_ignore_ctrl_c, run_units
 
 
 class SchedulerLost(Exception):
@@ -123,9 +123,7 @@ def run_dask(client, units: list[Unit], options: dict, max_failures: int = 3) ->
     futures: dict = {}
 
     def submit(task: list[Unit]) -> None:
-        key = f"posture-{run}-{next(numbers)}"
-        future = (client.submit(run_unit, task[0], options, key=key, pure=False) if len(task) == 1 else
-                  client.submit(run_units, task, options, key=key, pure=False))
+        future = client.submit(run_units, task, options, key=f"posture-{run}-{next(numbers)}", pure=False)
         futures[future] = task
         pending.add(future)
 
@@ -136,8 +134,7 @@ def run_dask(client, units: list[Unit], options: dict, max_failures: int = 3) ->
         for future in pending:
             task = futures.pop(future)
             if future.status == "finished":
-                got = future.result()
-                yield from (got if isinstance(got, list) else [got])
+                yield from future.result()
             elif future.status == "error" and isinstance(future.exception(), KilledWorker) and len(task) > 1:
                 for unit in task:  # which of them kills its worker: each alone
                     submit([unit])

@@ -148,6 +148,6 @@ def run_unit(unit, options: dict) -> UnitResult:
 
 
 def run_units(units: list, options: dict) -> list[UnitResult]:
-    """:func:`run_unit` for each of a few photos sent as one task (looked up at each call, so
-    that a replaced ``run_unit`` is the one run)."""
+    """:func:`run_unit` for each unit of one task (a video range, or a few photos); looked up
+    at each call, so that a replaced ``run_unit`` is the one run."""
     return [run_unit(unit, options) for unit in units]
