@@ -12,7 +12,7 @@ import numpy as np
 
 from posture.grooming.regions import face_frame, face_hull
 from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
-from posture.measure import Measured, measurement
+from posture.measure import Measured, measurement, per_frame
 from posture.measure.body import pointing_side
 from posture.measure.geometry import angle_between_deg
 from posture.measure.view import body_unit_px
@@ -164,7 +164,12 @@ def _face_outline(lm: Landmarks) -> np.ndarray | None:
     """The face and the hair around it as a convex polygon (pixels): the face mesh's outline
     widened over the ears and raised over the hair; without a mesh, the box of the pose's
     head points down to the chin and up over the hair. A hand held up beside the head (a
-    gesture next to the face) stays outside it, where the box's corners counted it as touching."""
+    gesture next to the face) stays outside it, where the box's corners counted it as touching.
+    Once per frame: the touch measurements and the check of each hand read it."""
+    return per_frame(lm, "head_outline", lambda: _head_outline(lm))
+
+
+def _head_outline(lm: Landmarks) -> np.ndarray | None:
     if lm.face is not None:
         across, down, width, height = face_frame(lm.face)
         oval = face_hull(lm.face)
@@ -223,7 +228,12 @@ MIN_HAND_SPAN_UNITS = 0.15
 
 def _hand_points(lm: Landmarks) -> np.ndarray | None:
     """Every seen hand point: the hand models' (hands of a plausible size for the person, not
-    the face itself) and the pose's wrists and index fingers."""
+    the face itself) and the pose's wrists and index fingers. Once per frame (both touch
+    measurements read it)."""
+    return per_frame(lm, "hand_points", lambda: _seen_hand_points(lm))
+
+
+def _seen_hand_points(lm: Landmarks) -> np.ndarray | None:
     unit = _touch_unit(lm)
     points = [h[:, :2] for _, h in _seen_hands(lm)
               if (unit is None or np.linalg.norm(h[HandLM.MIDDLE_MCP] - h[HandLM.WRIST]) >= MIN_HAND_SPAN_UNITS * unit)
