@@ -89,7 +89,7 @@ def banner_place(size: tuple[int, int], box: tuple[int, int], head: tuple[float,
     return min(corners, key=lambda c: (covered(c) > 0, covered(c)))
 
 
-def _banner(img: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]], lang: Lang,
+def draw_banner(img: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]], lang: Lang,
             head: tuple[float, float, float, float] | None = None) -> np.ndarray:
     """Text lines on a darkened box as wide as the text, in a corner that leaves the head free."""
     if not lines:
@@ -149,10 +149,10 @@ def draw_live(view: np.ndarray, result: CheckResult, shown: frozenset[str], stat
     for clause_id in sorted(shown)[:3]:
         title = by_id[clause_id].title.get(lang) if clause_id in by_id else ""
         lines.append((f"× {clause_id} {title}", (255, 90, 90)))
-    return _banner(picture, lines, lang, head_box(result, w))
+    return draw_banner(picture, lines, lang, head_box(result, w))
 
 
-def _drawn_mask(picture: np.ndarray, view: np.ndarray) -> np.ndarray:
+def drawn_mask(picture: np.ndarray, view: np.ndarray) -> np.ndarray:
     """Where the drawing changed the frame (uint8, nonzero where drawn, as ``cv2.copyTo``
     takes it); OpenCV's per-channel operations take a fraction of NumPy's
     ``(a != b).any(axis=2)`` on a camera frame."""
@@ -293,7 +293,7 @@ class LiveProcessor(VideoProcessorBase):
         placement = check_placement(view, result.landmarks, framing)
         shown = sequence.failing_still
         picture = draw_overlay(draw_live(view, result, shown, status, lang), sequence, lang, at="bottom")
-        drawing = _drawn_mask(picture, view) if picture.shape == view.shape else None
+        drawing = drawn_mask(picture, view) if picture.shape == view.shape else None
         with self._lock:
             if self._routine is not None and self._routine is routine:
                 status = routine.feed(t, result, placement, picture)

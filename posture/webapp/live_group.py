@@ -29,7 +29,7 @@ from posture.routine import GroupRoutineRun, RunStatus, Step
 from posture.sequence import SequenceState, SequenceTracker
 from posture.standards import Lang, Standard
 from posture.webapp.i18n import t
-from posture.webapp.live import LiveProcessor, _banner, _drawn_mask, drawn_at_frame_size, drawn_result, routine_lines
+from posture.webapp.live import LiveProcessor, draw_banner, drawn_at_frame_size, drawn_mask, drawn_result, routine_lines
 
 NAME_COLOR = (255, 225, 120)
 FAIL_COLOR = (255, 90, 90)
@@ -124,11 +124,11 @@ def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], stat
                   drawn_result(p, by_id[p.report.id].shown if p.report.id in by_id else frozenset())
                   for p in result.people)
     picture = drawn_at_frame_size(view, replace(result, people=drawn), lang)
-    picture = _banner(picture, routine_lines(status, lang), lang)
+    picture = draw_banner(picture, routine_lines(status, lang), lang)
     size = max(14, h // 30)
     share = max(8 * size, w // max(1, sum(not p.too_small for p in now)))  # each person's width for their tag
     for person, p in ((r, by_id.get(r.report.id)) for r in result.people):
-        if p is None or p.too_small:
+        if p is None or p.too_small or person.person is None:
             continue
         head = f"#{p.id} " + (p.trainee.name if p.trainee is not None else t("unassigned", lang))
         tag = [(head, NAME_COLOR if p.trainee is not None else UNASSIGNED_COLOR)]
@@ -136,8 +136,6 @@ def draw_group(view: np.ndarray, result: CheckResult, now: list[PersonNow], stat
         tag += [(f"× {cid} {titles.get(cid, '')}", FAIL_COLOR) for cid in sorted(p.shown)[:TAG_CLAUSES]]
         if len(p.shown) > TAG_CLAUSES:
             tag.append((f"+{len(p.shown) - TAG_CLAUSES}", FAIL_COLOR))
-        if person.person is None:
-            continue
         box = person.person.face_box or person.person.box
         x0, x1 = (w - 1 - box[2], w - 1 - box[0]) if person.landmarks.mirrored else (box[0], box[2])
         _tag(picture, (round((x0 + x1) / 2), round(box[1])), tag, size, lang, share)
@@ -260,7 +258,7 @@ class GroupLiveProcessor(LiveProcessor):
             members = [m for m in members if m.id in routine.by_trainee]  # the run's trainees are placed
         placement = group_placement(view, result, framing, members, assigned)
         picture = draw_group(view, result, now, status, lang)
-        drawing = _drawn_mask(picture, view) if picture.shape == view.shape else None
+        drawing = drawn_mask(picture, view) if picture.shape == view.shape else None
         present = {p.trainee.id for p in now if p.trainee is not None}
         absent = tuple(m for m in everyone if m.id not in present)
         with self._lock:
