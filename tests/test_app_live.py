@@ -236,3 +236,17 @@ def test_camera_frames_are_converted_by_opencv_and_mirrored(samples):
     assert out.format.name == "yuv420p"
     assert np.abs(out.to_ndarray(format="rgb24").astype(int) - rgb).mean() < 3.0
     assert video_frame(odd).format.name == "rgb24"
+
+
+def test_streamlit_does_not_collect_garbage_after_every_rerun():
+    """Streamlit's forced full collection after each script run held Python's lock ~170 ms
+    once a second (the side panels' refresh), stalling the camera frames (docs/APP.md,
+    Speed): the app's config turns it off, under the option name this Streamlit still reads."""
+    import tomllib
+    from pathlib import Path
+
+    from streamlit import config
+
+    app_config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert app_config["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in config._config_options_template
