@@ -21,9 +21,10 @@ from test_video import fitted, write_video
 
 from posture.batch import run_batch
 from posture.batch.csv_store import BOM, complete_units
-from posture.batch.dask_runner import MAX_PHOTOS_PER_TASK, photos_per_task, tasks_of
+from posture.batch.dask_runner import MAX_PHOTOS_PER_TASK, dask_client, photos_per_task, tasks_of
 from posture.batch.units import Unit
 from posture.cli import EXIT_BAD_INPUT, EXIT_FAIL
+from posture.mediapipe_graphs import THREADS_ENV
 
 GENKI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "genki4k" / "images"
 PHOTOS = ("astronaut_smile.png", "camera_grayscale.png", "hagrid_one_neutral.jpg", "hagrid_palm.jpg",
@@ -151,6 +152,19 @@ def test_photos_go_a_few_to_a_task_while_every_worker_gets_several_tasks():
     tasks = tasks_of(units, 2)
     assert tasks[0] == [units[-1]]  # a video range alone
     assert [len(t) for t in tasks[1:]] == [2, 2, 1] and sum(tasks[1:], []) == units[:5]
+
+
+def _worker_environment() -> dict[str, str | None]:
+    return {name: os.environ.get(name) for name in ("MALLOC_TRIM_THRESHOLD_", THREADS_ENV, "OMP_NUM_THREADS")}
+
+
+def test_local_cluster_workers_have_the_thread_limits_and_glibc_s_own_malloc(monkeypatch):
+    """Dask's nanny would set MALLOC_TRIM_THRESHOLD_ (glibc then maps each frame's buffers
+    afresh: ~15% more CPU a frame, docs/CLUSTER.md); the workers get the thread limits only."""
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask_client(cluster="local:1") as client:
+        (env,) = client.run(_worker_environment).values()
+    assert env == {"MALLOC_TRIM_THRESHOLD_": None, THREADS_ENV: "1", "OMP_NUM_THREADS": "1"}
 
 
 @pytest.mark.parametrize("engine,others", [pytest.param(*e.values, 2, id=e.id) for e in ENGINES]
