@@ -256,7 +256,8 @@ def _eval_people(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return EXIT_BAD_INPUT
             print(score.format(str(folder)) + "\n")
-            figures[str(folder)] = {"photos": score.photos, "right": score.right, "none_missed": score.none_missed}
+            figures[str(folder)] = {"photos": score.photos, "right": score.right, "none_missed": score.none_missed,
+                                    "labelled_people": score.labelled_people, "people_found": score.people_found}
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return EXIT_PASS
