@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from posture.landmarks import Landmarks
+from posture.landmarks import Landmarks, People
 from posture.measure import Measured, measure_all
 from posture.standards import Clause, Standard, load_standard
 from posture.verdicts import Verdict, judge
@@ -257,16 +257,18 @@ class Observation:
     """What the engine made of one photo."""
 
     file: str
-    landmarks: Landmarks | None  # None: the file could not be read
+    landmarks: Landmarks | None  # the main person's; None: the file could not be read
     error: str | None = None
     ms: float = 0.0  # decode + landmarks + verdicts; 0 when taken from the cache
+    others: tuple[Landmarks, ...] = ()  # the other people judged, largest first
 
 
 class LandmarkCache:
     """Landmarks of earlier runs, keyed by file, size and modification time (dev use:
     fitting iterations re-read them instead of running MediaPipe again)."""
 
-    VERSION = 4  # 3: Landmarks carry the mouth patch; 4: and the pixels with the person mask
+    VERSION = 5  # 3: Landmarks carry the mouth patch; 4: and the pixels with the person mask;
+    # 5: the main person of a photo of several (main_landmarks), not Holistic's own pick
     # The pixels are kept compressed (a few tens of kB a photo instead of a few hundred).
     ENCODED = {"image": ".jpg", "person_mask": ".png"}
 
@@ -285,25 +287,29 @@ class LandmarkCache:
         st = image.stat()
         return f"{image.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
-    def get(self, image: Path) -> tuple[Landmarks | None, str | None] | None:
+    def get(self, image: Path) -> tuple[list[Landmarks] | None, str | None] | None:
+        """(everyone judged, largest first; None: unreadable), error."""
         hit = self.data.get(self.key(image))
         if hit is None:
             return None
-        fields, error = hit
-        if fields is not None:
-            fields = {**fields, **{k: _decode(fields[k], k) for k in self.ENCODED if fields.get(k) is not None}}
-        # Rebuilt through the constructor, so derived state of a newer Landmarks is made.
-        return (None if fields is None else Landmarks(**fields)), error
+        people, error = hit
+        return (None if people is None else [self._landmarks(f) for f in people]), error
 
-    def put(self, image: Path, landmarks: Landmarks | None, error: str | None) -> None:
-        fields = None if landmarks is None else {
-            f.name: getattr(landmarks, f.name) for f in dataclasses.fields(landmarks) if f.init}
-        if fields is not None:
-            fields.update({k: _encode(fields[k], ext) for k, ext in self.ENCODED.items() if fields.get(k) is not None})
-        self.data[self.key(image)] = (fields, error)
+    def _landmarks(self, fields: dict) -> Landmarks:
+        fields = {**fields, **{k: _decode(fields[k], k) for k in self.ENCODED if fields.get(k) is not None}}
+        # Rebuilt through the constructor, so derived state of a newer Landmarks is made.
+        return Landmarks(**fields)
+
+    def put(self, image: Path, people: list[Landmarks] | None, error: str | None) -> None:
+        self.data[self.key(image)] = (None if people is None else [self._fields(lm) for lm in people], error)
         self.dirty += 1
         if self.dirty >= 1000:
             self.save()
+
+    def _fields(self, landmarks: Landmarks) -> dict:
+        fields = {f.name: getattr(landmarks, f.name) for f in dataclasses.fields(landmarks) if f.init}
+        fields.update({k: _encode(fields[k], ext) for k, ext in self.ENCODED.items() if fields.get(k) is not None})
+        return fields
 
     def save(self) -> None:
         if not self.dirty:
@@ -338,6 +344,15 @@ def cache_path(cache_dir: Path, folder: Path) -> Path:
     return cache_dir / f"landmarks-{folder.resolve().name}-{tag}.pkl"
 
 
+def people_landmarks(people: People) -> list[Landmarks]:
+    """The landmarks of everyone not too small to judge, largest first: the first is the
+    main person, whom the report puts first (:meth:`Checker.check_people`). Nobody found:
+    the landmarks of nobody, alone."""
+    judged = sorted((p for p in people if not p.too_small),
+                    key=lambda p: -(p.box[2] - p.box[0]) * (p.box[3] - p.box[1]))
+    return [p.landmarks for p in judged] or [Landmarks(people.width, people.height)]
+
+
 def observe(folder: Path, samples: list[Sample], checker: Checker, cache: LandmarkCache | None = None,
             progress: Callable[[int, int], None] | None = None) -> list[Observation]:
     """Landmarks of every sample photo, detected by the checker's models (or from ``cache``)."""
@@ -348,17 +363,22 @@ def observe(folder: Path, samples: list[Sample], checker: Checker, cache: Landma
         image = folder / sample.file
         hit = cache.get(image) if cache is not None and image.exists() else None
         if hit is not None:
-            out.append(Observation(sample.file, hit[0], hit[1]))
+            found, error = hit
         else:
             t0 = time.perf_counter()
             try:
                 rgb = decode_image(image, max_pixels=checker.standard.settings.max_pixels)
-                lm, error = checker.detector.detect(rgb), None
+                # Everyone, as a photo is checked: with several people in the picture,
+                # Holistic's own choice of one (detect()) need not be the labelled person.
+                people = checker.detector.detect_people(rgb, min_face_px=checker.standard.settings.min_face_px)
+                found, error = people_landmarks(people), None
             except BadInput as exc:
-                lm, error = None, str(exc)
-            out.append(Observation(sample.file, lm, error, (time.perf_counter() - t0) * 1e3))
+                found, error = None, str(exc)
             if cache is not None and image.exists():
-                cache.put(image, lm, error)
+                cache.put(image, found, error)
+        ms = 0.0 if hit is not None else (time.perf_counter() - t0) * 1e3
+        out.append(Observation(sample.file, None, error, ms) if found is None
+                   else Observation(sample.file, found[0], error, ms, tuple(found[1:])))
         if progress:
             progress(i + 1, len(samples))
     if cache is not None:
@@ -657,6 +677,13 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                     said = _grooming_answer(task, checker.standard, obs.landmarks)
                 else:
                     said = _verdict_answer(task, verdicts.get(task.scenario, {}), results.get(task.scenario))
+                    # In a photo of several, when the main person cannot be judged on this task
+                    # (cut by the frame's edge, turned away), the next largest who can answers.
+                    for other in obs.others:
+                        if said is not None:
+                            break
+                        result = checker.check_landmarks(other, scenario=task.scenario)
+                        said = _verdict_answer(task, {v.clause.id: v for v in result.verdicts}, result)
                 for s in (sample.split, "all"):
                     binary[task.name][s].add(truth, said)
                 if said != truth:

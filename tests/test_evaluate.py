@@ -191,3 +191,20 @@ def test_balanced_accuracy_weighs_both_answers_alike():
         score.add(False, False)
     score.add(True, None)  # the one touch, not judged
     assert score.accuracy == 0.9 and score.balanced_accuracy == 0.5
+
+
+def test_a_photo_of_several_is_scored_on_its_people_largest_first():
+    """The main person first (the one the report puts first: the largest judged), then the
+    others by size; a larger face listed as too small is left out; nobody found: the
+    landmarks of nobody, alone."""
+    from posture.evaluate import people_landmarks
+    from posture.landmarks import Landmarks, People, Person
+
+    def person(i: int, box, too_small: bool = False) -> Person:
+        return Person(i, box, Landmarks(640, 480, faces_in_frame=i), too_small=too_small)
+
+    people = People(640, 480, (person(1, (0, 0, 100, 300)), person(2, (200, 0, 420, 400)),
+                               person(3, (300, 0, 640, 480), too_small=True)))
+    assert [lm.faces_in_frame for lm in people_landmarks(people)] == [2, 1]
+    (nobody,) = people_landmarks(People(640, 480))
+    assert (nobody.width, nobody.pose, nobody.face) == (640, None, None)
