@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from posture.landmarks import Landmarks, People
+from posture.landmarks import Landmarks, People, box_area
 from posture.measure import Measured, measure_all
 from posture.standards import Clause, Standard, load_standard
 from posture.verdicts import Verdict, judge
@@ -348,8 +348,7 @@ def people_landmarks(people: People) -> list[Landmarks]:
     """The landmarks of everyone not too small to judge, largest first: the first is the
     main person, whom the report puts first (:meth:`Checker.check_people`). Nobody found:
     the landmarks of nobody, alone."""
-    judged = sorted((p for p in people if not p.too_small),
-                    key=lambda p: -(p.box[2] - p.box[0]) * (p.box[3] - p.box[1]))
+    judged = sorted((p for p in people if not p.too_small), key=lambda p: -box_area(p.box))
     return [p.landmarks for p in judged] or [Landmarks(people.width, people.height)]
 
 

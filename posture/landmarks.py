@@ -350,6 +350,11 @@ class People:
         return replace(self, persons=tuple(replace(p, id=i) for p, i in zip(self.persons, ids, strict=True)))
 
 
+def box_area(box: PixelBox | None) -> float:
+    """Area of a pixel box (0 for none): the main person of a frame is the largest."""
+    return 0.0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
+
+
 def pixel_box(box: Box, width: int, height: int) -> PixelBox:
     x0, y0, bw, bh = box
     return x0 * width, y0 * height, (x0 + bw) * width, (y0 + bh) * height

@@ -16,7 +16,7 @@ import numpy as np
 from posture.grooming.company import GroomingContext
 from posture.grooming.over_time import GroomingMajority
 from posture.images import decode_image
-from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People, own_mask
+from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People, box_area, own_mask
 from posture.landmarks import Person as PersonLM
 from posture.measure import hidden_measurements, measure_all
 from posture.measure.face import MIN_EYE_SPAN_PX
@@ -105,10 +105,6 @@ def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text], who: PersonL
     box = lm.person_box() if who is None else who.box
     return Person(found=found, judgeable=judgeable, faces_in_frame=lm.faces_in_frame,
                   box=[round(v, 1) for v in box] if box else None, warnings=warnings)
-
-
-def _area(box: tuple[float, float, float, float] | None) -> float:
-    return 0.0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
 
 
 BADGE_NOT_COMPARED = Text(
@@ -244,7 +240,7 @@ class Checker:
                         for p in people)
         if results:
             judged = [r for r in results if r.report.person.judgeable] or list(results)
-            main = max(judged, key=lambda r: _area(r.person.box))
+            main = max(judged, key=lambda r: box_area(r.person.box))
         else:  # nobody found: the report of nobody says so
             main = self.check_landmarks(Landmarks(people.width, people.height, mirrored=mirrored),
                                         scenario=scenario, profile=profile, source=source, timings=timings)
