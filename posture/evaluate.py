@@ -268,7 +268,7 @@ class LandmarkCache:
     fitting iterations re-read them instead of running MediaPipe again)."""
 
     VERSION = 5  # 3: Landmarks carry the mouth patch; 4: and the pixels with the person mask;
-    # 5: the main person of a photo of several (main_landmarks), not Holistic's own pick
+    # 5: everyone of a photo (people_landmarks), not Holistic's own pick of one
     # The pixels are kept compressed (a few tens of kB a photo instead of a few hundred).
     ENCODED = {"image": ".jpg", "person_mask": ".png"}
 
@@ -362,7 +362,7 @@ def observe(folder: Path, samples: list[Sample], checker: Checker, cache: Landma
         image = folder / sample.file
         hit = cache.get(image) if cache is not None and image.exists() else None
         if hit is not None:
-            found, error = hit
+            (found, error), ms = hit, 0.0
         else:
             t0 = time.perf_counter()
             try:
@@ -373,9 +373,9 @@ def observe(folder: Path, samples: list[Sample], checker: Checker, cache: Landma
                 found, error = people_landmarks(people), None
             except BadInput as exc:
                 found, error = None, str(exc)
+            ms = (time.perf_counter() - t0) * 1e3
             if cache is not None and image.exists():
                 cache.put(image, found, error)
-        ms = 0.0 if hit is not None else (time.perf_counter() - t0) * 1e3
         out.append(Observation(sample.file, None, error, ms) if found is None
                    else Observation(sample.file, found[0], error, ms, tuple(found[1:])))
         if progress:
@@ -668,6 +668,7 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                     verdicts[scenario] = {v.clause.id: v for v in results[scenario].verdicts}
             if obs.ms:
                 timed.append(obs.ms + (time.perf_counter() - t0) * 1e3)
+            others: dict[tuple[int, str], CheckResult] = {}  # (person, scenario), checked when asked
             for task in chosen_tasks:
                 truth = task.truth(sample.tags)
                 if truth is None:
@@ -678,10 +679,12 @@ def evaluate_folder(folder: Path | str, *, tasks: Iterable[str] | None = None, s
                     said = _verdict_answer(task, verdicts.get(task.scenario, {}), results.get(task.scenario))
                     # In a photo of several, when the main person cannot be judged on this task
                     # (cut by the frame's edge, turned away), the next largest who can answers.
-                    for other in obs.others:
+                    for n, other in enumerate(obs.others):
                         if said is not None:
                             break
-                        result = checker.check_landmarks(other, scenario=task.scenario)
+                        if (n, task.scenario) not in others:
+                            others[n, task.scenario] = checker.check_landmarks(other, scenario=task.scenario)
+                        result = others[n, task.scenario]
                         said = _verdict_answer(task, {v.clause.id: v for v in result.verdicts}, result)
                 for s in (sample.split, "all"):
                     binary[task.name][s].add(truth, said)
