@@ -210,6 +210,11 @@ def test_a_photo_of_two_people_has_rows_thumbnails_and_overrides_per_person(db, 
     sizes = [Image.open(io.BytesIO(i.thumb)).size for i in batch.items]
     whole = Image.open(io.BytesIO(batch.items[0].annotated)).size
     assert all(w / h < row.shape[1] / row.shape[0] * 0.75 for w, h in sizes) and whole[0] > sizes[0][0]
+    # The page shows the picture without the panel (its clauses are the cards beside it, in
+    # readable type); the saved report and the exports keep the panel.
+    shown = Image.open(io.BytesIO(batch.items[0].shown)).size
+    photo_ratio = row.shape[1] / row.shape[0]
+    assert abs(shown[0] / shown[1] - photo_ratio) < 0.02 and whole[0] / whole[1] > photo_ratio + 0.3
     rows = Store(db).results(batch.session_id)
     assert {r.check_id for r in rows} == {i.check_id for i in batch.items}  # rows per person and clause
     first, second = batch.items

@@ -49,7 +49,8 @@ class ReviewItem:
     check_id: int
     result: CheckResult
     thumb: bytes
-    annotated: bytes
+    annotated: bytes  # with the panel of failing clauses: the saved report's and the exports' picture
+    shown: bytes  # without it, on the page beside the clause cards, which are that panel, readable
 
 
 @dataclass
@@ -103,13 +104,14 @@ def _check_photos(batch: ReviewBatch, photos: list[Photo], scenario: str, profil
             batch.refused.append(Refused(photo.name, Text(zh=reason_zh, en=reason)))
             continue
         picture = annotate(rgb, result, lang)
+        shown = jpeg_bytes(annotate(rgb, result, lang, panel=False))
         everyone = result.everyone
         for person in everyone:  # one item per person: their own rows and overrides
             name = photo.name if len(everyone) == 1 else f"{photo.name} #{person.report.id}"
             check_id = save_report(store, batch.session_id, name, person, trainee_id=None, picture=picture,
                                    keep_pictures=keep_pictures)
             thumb = thumbnail(rgb if len(everyone) == 1 else person_crop(rgb, person))
-            batch.items.append(ReviewItem(name, check_id, person, thumb, jpeg_bytes(picture)))
+            batch.items.append(ReviewItem(name, check_id, person, thumb, jpeg_bytes(picture), shown))
     bar.progress(1.0, text=t("checked_n", lang, n=len(batch.items)))
 
 
@@ -296,7 +298,7 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
         st.success(message)
     report_header(item.result, lang)
     left, right = st.columns([3, 2])
-    left.image(item.annotated, width="stretch")
+    left.image(item.shown, width="stretch")
     with right:
         standard = resources.standard()
         latest = {r.clause: r for r in rows if r.check_id == item.check_id and r.override is not None}
