@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from posture.grooming import appearance, regions
 from posture.grooming import features as F
-from posture.grooming import regions
 from posture.grooming.badge import BadgeFind, find_badge_like, match_company_badge
 from posture.grooming.company import GroomingContext
 from posture.grooming.models import MODELS
@@ -22,19 +22,25 @@ from posture.landmarks import Landmarks
 from posture.measure import Measured, blocking_state, measurement, per_frame
 
 
-def model_probability(name: str, feats: dict[str, float] | None) -> float | None:
-    """The fitted model ``name``'s probability of "yes" for these features."""
+def model_probability(name: str, feats: dict[str, float] | None, lm: Landmarks) -> float | None:
+    """The fitted model ``name``'s probability of "yes" for these features of ``lm`` (and,
+    for the models that read it, the face's appearance); None when either is not in view."""
     if feats is None:
         return None
     names, bias, weights = MODELS[name]
     z = bias + float(np.dot(weights, [feats[k] for k in names]))
+    if name in appearance.WINDOWS:
+        seen = appearance.symmetric_descriptor(lm, name)
+        if seen is None:
+            return None
+        z += float(seen @ appearance.appearance_weights()[name])
     return float(1.0 / (1.0 + np.exp(-z)))
 
 
 def _prob(lm: Landmarks, model: str, features: Callable, colour: bool) -> Measured | None:
     if colour and is_grayscale(lm) is not False:
         return None
-    p = per_frame(lm, f"grooming_{model}", lambda: model_probability(model, features(lm)))
+    p = per_frame(lm, f"grooming_{model}", lambda: model_probability(model, features(lm), lm))
     return None if p is None else Measured(p, 1.0)
 
 
@@ -47,7 +53,7 @@ HAIR = ("headwear",)
 def wears_headwear(lm: Landmarks) -> bool:
     """A hat, cap or headscarf over the hair (the headwear model's balanced point; without a
     person mask it cannot be told, and the hair is then judged as it is)."""
-    p = per_frame(lm, "grooming_headwear", lambda: model_probability("headwear", F.headwear_features(lm)))
+    p = per_frame(lm, "grooming_headwear", lambda: model_probability("headwear", F.headwear_features(lm), lm))
     return p is not None and p >= 0.5
 
 

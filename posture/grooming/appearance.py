@@ -1,0 +1,157 @@
+"""The face's appearance in a fixed frame: an aligned crop and the descriptors read on it.
+
+The hand-made measurements of ``features.py`` read a few medians per region; what a beard's
+edge, a fringe's strands, an earring's outline or hair falling past the jaw look like is
+lost in them. Here the frame is warped so that every face sits in the same place at the
+same size (the face's own axes from the mesh, so the head's roll drops out), and a model
+reads a window of that crop as gradient histograms (HOG: shape and texture), a grid of
+colours relative to the person's own cheeks (skin tone and light drop out), the share of
+each cell inside the frame and, for the hair, the person mask. The fitted linear weights
+(scripts/fit_grooming.py) live in ``appearance_weights.npz`` beside this file.
+
+A model reads the mean of the descriptors of the crop and of its mirror image, so that a
+person's left and right count alike (it was fitted on both; a mirrored selfie gives the
+same answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posture.grooming import regions
+from posture.grooming.pixels import skin
+from posture.landmarks import FaceLM, Landmarks, per_frame
+
+# The crop: the face (cheek to cheek) 40 px wide, the point midway between forehead and
+# chin at (48, 64), the chin 24 px below it; 96 x 160 px holds the hair above the head,
+# the ears, and the neck and collar below the chin.
+CROP_SIZE = (96, 160)  # width, height
+FACE_WIDTH_PX = 40.0
+CENTRE_PX = (48.0, 64.0)
+HALF_HEIGHT_PX = 24.0
+CELL_PX = 8  # HOG cell and colour grid: a fifth of the face's width
+
+# The window (x0, y0, x1, y1 in crop pixels) each model reads, and whether it reads the
+# person mask (only the hair models, whose measurements need the mask anyway).
+WINDOWS: dict[str, tuple[tuple[int, int, int, int], bool]] = {
+    "facial_hair": ((16, 64, 80, 104), False),  # cheeks to under the chin
+    "fringe": ((16, 16, 80, 64), False),  # above the hairline to the eyes
+    "lipstick": ((28, 72, 68, 96), False),  # the mouth
+    "hair_colour_other": ((0, 0, 96, 48), True),  # the head above the eyebrows
+    "loose_long_hair": ((0, 56, 96, 160), True),  # beside the face down to the shoulders
+    "dangling_earring": ((0, 56, 96, 120), False),  # the ears and below the lobes
+}
+
+WEIGHTS_FILE = Path(__file__).with_name("appearance_weights.npz")
+
+
+@dataclass(frozen=True)
+class AlignedFace:
+    """The crop of one face and what each pixel holds."""
+
+    grey: np.ndarray  # (160, 96) uint8
+    lab: np.ndarray  # (160, 96, 3) float32, CIELAB less the cheeks' median colour
+    inside: np.ndarray  # (160, 96) float32, 1 where the pixel is in the frame
+    mask: np.ndarray | None  # (160, 96) float32 person mask 0-1, or None without a mask
+
+    def mirrored(self) -> AlignedFace:
+        flip = lambda a: None if a is None else np.ascontiguousarray(a[:, ::-1])  # noqa: E731
+        return AlignedFace(flip(self.grey), flip(self.lab), flip(self.inside), flip(self.mask))
+
+
+def crop_transform(face: np.ndarray) -> np.ndarray:
+    """The 2x3 affine map from landmark pixels to crop pixels (the face's own axes)."""
+    u, v, width, height = regions.face_frame(face)
+    centre = 0.5 * (face[FaceLM.FOREHEAD, :2] + face[FaceLM.CHIN, :2])
+    src = np.float32([centre, centre + width * u, centre + height * v])
+    cx, cy = CENTRE_PX
+    dst = np.float32([[cx, cy], [cx + FACE_WIDTH_PX, cy], [cx, cy + 2 * HALF_HEIGHT_PX]])
+    return cv2.getAffineTransform(src, dst)
+
+
+def _warp(image: np.ndarray, to_crop: np.ndarray, interpolation: int) -> np.ndarray:
+    """``image`` warped into the crop; shrunk with area averaging first when the face is
+    larger than the crop's, so that a 300 px face is not sampled one pixel in eight."""
+    zoom = float(np.sqrt(abs(np.linalg.det(to_crop[:, :2]))))
+    w, h = CROP_SIZE
+    if zoom < 0.5:
+        corners = np.float32([[0, 0], [w, 0], [0, h], [w, h]])
+        back = cv2.invertAffineTransform(to_crop)
+        src = corners @ back[:, :2].T + back[:, 2]
+        x0, y0 = np.maximum(np.floor(src.min(axis=0)).astype(int) - 2, 0)
+        x1, y1 = np.minimum(np.ceil(src.max(axis=0)).astype(int) + 2, (image.shape[1], image.shape[0]))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return np.zeros((h, w) + image.shape[2:], image.dtype)
+        part = image[y0:y1, x0:x1]
+        size = (max(1, round(part.shape[1] * zoom)), max(1, round(part.shape[0] * zoom)))
+        small = cv2.resize(part, size, interpolation=cv2.INTER_AREA)
+        shift = np.array([[1 / zoom, 0, x0], [0, 1 / zoom, y0]], np.float64)  # small -> image
+        to_crop = to_crop @ np.vstack([shift, [0, 0, 1]])
+        image = small
+    return cv2.warpAffine(image, to_crop, (w, h), flags=interpolation, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def aligned_face(lm: Landmarks) -> AlignedFace | None:
+    """The aligned crop of the person's face (once per frame), or None without pixels, face
+    or cheeks (the colour reference)."""
+    def build() -> AlignedFace | None:
+        ref = skin(lm)
+        if lm.image is None or lm.face is None or ref is None:
+            return None
+        to_crop = crop_transform(lm.face[:, :2] * lm.pixel_scale)
+        rgb = _warp(lm.image, to_crop, cv2.INTER_LINEAR)
+        inside = _warp(np.full(lm.image.shape[:2], 255, np.uint8), to_crop, cv2.INTER_LINEAR)
+        mask = None if lm.person_mask is None else _warp(lm.person_mask, to_crop, cv2.INTER_LINEAR)
+        lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab) - ref.lab.astype(np.float32)
+        return AlignedFace(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), lab, inside.astype(np.float32) / 255.0,
+                           None if mask is None else mask.astype(np.float32) / 255.0)
+
+    return per_frame(lm, "grooming_aligned_face", build)
+
+
+@cache
+def _hog(width: int, height: int) -> cv2.HOGDescriptor:
+    block = (2 * CELL_PX, 2 * CELL_PX)
+    return cv2.HOGDescriptor((width, height), block, (CELL_PX, CELL_PX), (CELL_PX, CELL_PX), 9)
+
+
+def _cells(a: np.ndarray) -> np.ndarray:
+    """Means over CELL_PX x CELL_PX cells (the window's sides are multiples of it)."""
+    h, w = a.shape[:2]
+    return a.reshape(h // CELL_PX, CELL_PX, w // CELL_PX, CELL_PX, *a.shape[2:]).mean(axis=(1, 3))
+
+
+def descriptor(face: AlignedFace, model: str) -> np.ndarray | None:
+    """The numbers model ``model`` reads on ``face``: HOG of the window, the cells' mean Lab
+    against the cheeks, the cells' share inside the frame and, for the hair models, their
+    share of person mask; None when that model needs a mask the frame does not have."""
+    (x0, y0, x1, y1), with_mask = WINDOWS[model]
+    if with_mask and face.mask is None:
+        return None
+    grey = np.ascontiguousarray(face.grey[y0:y1, x0:x1])
+    parts = [_hog(x1 - x0, y1 - y0).compute(grey).ravel(), _cells(face.lab[y0:y1, x0:x1]).ravel(),
+             _cells(face.inside[y0:y1, x0:x1]).ravel()]
+    if with_mask:
+        parts.append(_cells(face.mask[y0:y1, x0:x1]).ravel())
+    return np.concatenate(parts).astype(np.float64)
+
+
+def symmetric_descriptor(lm: Landmarks, model: str) -> np.ndarray | None:
+    """The mean of ``descriptor`` on the person's crop and on its mirror image."""
+    face = aligned_face(lm)
+    if face is None:
+        return None
+    both = [descriptor(face, model), descriptor(face.mirrored(), model)]
+    return None if both[0] is None else 0.5 * (both[0] + both[1])
+
+
+@cache
+def appearance_weights() -> dict[str, np.ndarray]:
+    """Each model's weights on its descriptor, as fitted with the model's other weights."""
+    with np.load(WEIGHTS_FILE) as stored:
+        return {name: stored[name].astype(np.float64) for name in stored.files}
