@@ -256,8 +256,8 @@ def company_badge(tmp_path_factory):
     return GroomingContext(Company(folder=folder, badge=Badge(pictures=["badge.png"])))
 
 
-# Floors recorded from this test's own runs (docs/EVALUATION.md): 90% on the left, 86% on
-# the right over 70 composites each; the target of 95% is not met.
+# Floors well under this test's own runs (docs/EVALUATION.md "Badge": 93-94% on either side
+# over 198 composites on 33 HaGRID bodies, 99.7% where the badge is 50 px wide or more).
 FOUND_FLOOR = 0.8
 
 

@@ -1,9 +1,10 @@
 """Finding the company's badge on the chest (GR-BADGE).
 
 With the company's reference pictures: SIFT key points inside the chest, matched to each
-picture's (Euclidean distance, Lowe's ratio test), and a RANSAC homography; the badge is found
-when enough matches agree on one plausible quadrilateral (a badge seen at an angle, blurred,
-smaller or in other light still maps onto its picture by a homography). Its side is the half
+picture's (Euclidean distance, Lowe's ratio test), and a RANSAC homography (or, where that one
+folds, an affine map); the badge is found when enough matches agree on one plausible
+quadrilateral (a badge seen at an angle, blurred, smaller or in other light still maps onto
+its picture). Its side is the half
 of the chest that holds its centre. Without a picture, a bright-edged, badge-sized
 rectangle on the chest is looked for instead, and the verdict says it was not compared.
 """
@@ -76,6 +77,21 @@ def _plausible(quad: np.ndarray, sw: float) -> bool:
     return cv2.isContourConvex(quad.astype(np.float32)) and AREA_SW2[0] * sw * sw <= area <= AREA_SW2[1] * sw * sw
 
 
+def _placements(src: np.ndarray, dst: np.ndarray, size: tuple[int, int]):
+    """Where the matches put the picture's corners: by a homography (a badge seen at an
+    angle) and, when that one goes wild (inliers bunched on the name line make it fold or
+    explode), by an affine map, which a badge pinned flat on a chest is to within a few
+    degrees of tilt. Each with its count of agreeing matches."""
+    w, h = size
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    homography, inliers = cv2.findHomography(src, dst, cv2.RANSAC, RANSAC_PX)
+    if homography is not None:
+        yield cv2.perspectiveTransform(corners, homography).reshape(-1, 2), int(inliers.sum())
+    affine, inliers = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX)
+    if affine is not None:
+        yield cv2.transform(corners, affine).reshape(-1, 2), int(inliers.sum())
+
+
 def match_company_badge(lm: Landmarks, pictures: Sequence[ReferencePicture]) -> BadgeFind | None:
     """The company's badge on the chest, or None when the chest is not visible."""
     crop = chest_crop(lm)
@@ -98,15 +114,13 @@ def match_company_badge(lm: Landmarks, pictures: Sequence[ReferencePicture]) -> 
             continue
         src = np.float32([ref_kp[m.queryIdx].pt for m in good])
         dst = np.float32([kp[m.trainIdx].pt for m in good])
-        homography, inliers = cv2.findHomography(src, dst, cv2.RANSAC, RANSAC_PX)
-        if homography is None or int(inliers.sum()) < MIN_INLIERS or inliers.sum() <= best.score:
-            continue
-        corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
-        quad = cv2.perspectiveTransform(corners, homography).reshape(-1, 2) / zoom + origin
-        if not _plausible(quad, sw):
-            continue
-        side = _side(lm, quad.mean(axis=0))
-        best = BadgeFind(side is not None, side, quad, True, float(inliers.sum()))
+        for quad, inliers in _placements(src, dst, (w, h)):
+            quad = quad / zoom + origin
+            if inliers < MIN_INLIERS or inliers <= best.score or not _plausible(quad, sw):
+                continue
+            side = _side(lm, quad.mean(axis=0))
+            best = BadgeFind(side is not None, side, quad, True, float(inliers))
+            break
     return best
 
 
