@@ -171,43 +171,52 @@ HEAD_TASK = "head-pose"
 
 @dataclass(frozen=True)
 class GroomingTask(Task):
-    """A grooming question on the labels of ``grooming.csv`` (tags ``column:value``), answered
-    by one condition of a GR-* clause judged with its own ``profile`` and company settings
-    (e.g. a tie required, to read the tie model through GR-UNIFORM)."""
+    """A grooming question on the labels of ``grooming.csv`` (tags ``column:value``) and on
+    the real photos' tags (``etiquette-photos``: ``beard``, ``necktie``...), answered by one
+    condition of a GR-* clause judged with its own ``profile`` and company settings (e.g. a
+    tie required, to read the tie model through GR-UNIFORM)."""
 
     profile: str = "any"
-    requires: frozenset[str] = frozenset()  # every one of these tags (e.g. sex:m)
+    requires: frozenset[str] = frozenset()  # one of these tags at least (e.g. sex:m), if any
     men_wear_tie: bool = False
     require_lipstick: bool = False
 
     def truth(self, tags: frozenset[str]) -> bool | None:
-        return super().truth(tags) if self.requires <= tags else None
+        return super().truth(tags) if not self.requires or self.requires & tags else None
 
 
-def _g(column: str, *values: str) -> frozenset[str]:
-    return frozenset(f"{column}:{v}" for v in values)
+def _g(column: str, *values: str, tags: tuple[str, ...] = ()) -> frozenset[str]:
+    """The label-file tags ``column:value`` and the same answer's tags in the real photos."""
+    return frozenset(f"{column}:{v}" for v in values) | frozenset(tags)
 
 
 GROOMING_TASKS: dict[str, GroomingTask] = {t.name: t for t in (
-    GroomingTask("facial-hair", "GR-BEARD", "beard or moustache (men)?", _g("facial_hair", "beard", "moustache"),
-                 _g("facial_hair", "none"), "fail", "grooming", condition="facial_hair_score", profile="male",
-                 requires=_g("sex", "m")),
+    GroomingTask("facial-hair", "GR-BEARD", "beard or moustache (men)?",
+                 _g("facial_hair", "beard", "moustache", tags=("beard",)),
+                 _g("facial_hair", "none", tags=("clean_shaven",)), "fail", "grooming",
+                 condition="facial_hair_score", profile="male", requires=_g("sex", "m", tags=("profile_male",))),
     GroomingTask("hair-colour", "GR-HAIR-COLOUR", "hair not black or brown?",
-                 _g("hair_colour", "blond", "grey_white", "red", "dyed"), _g("hair_colour", "black_brown"), "fail",
+                 _g("hair_colour", "blond", "grey_white", "red", "dyed", tags=("hair_colour_other",)),
+                 _g("hair_colour", "black_brown", tags=("hair_colour_black_brown",)), "fail",
                  "grooming", condition="hair_colour_not_allowed"),
     GroomingTask("dangling-earring", "GR-JEWELLERY", "dangling earrings (vs stud or none)?",
-                 _g("earrings", "dangling"), _g("earrings", "stud", "none"), "fail", "grooming",
+                 _g("earrings", "dangling", tags=("earrings_dangling",)),
+                 _g("earrings", "stud", "none", tags=("earrings_stud",)), "fail", "grooming",
                  condition="dangling_earring_score", profile="female"),
-    GroomingTask("fringe", "GR-HAIR-F", "a fringe over the eyebrows?", _g("fringe_eyebrows", "yes"),
+    GroomingTask("fringe", "GR-HAIR-F", "a fringe over the eyebrows?",
+                 _g("fringe_eyebrows", "yes", tags=("fringe_covers_eyebrows",)),
                  _g("fringe_eyebrows", "no"), "fail", "grooming", condition="fringe_score", profile="female"),
-    GroomingTask("loose-long-hair", "GR-HAIR-F", "loose long hair?", _g("hair_loose_long", "yes"),
-                 _g("hair_loose_long", "no"), "fail", "grooming", condition="loose_long_hair_score",
-                 profile="female"),
-    GroomingTask("necktie", "GR-UNIFORM", "a necktie?", _g("necktie", "yes"), _g("necktie", "no"), "pass",
+    GroomingTask("loose-long-hair", "GR-HAIR-F", "loose long hair?",
+                 _g("hair_loose_long", "yes", tags=("hair_loose_long",)),
+                 _g("hair_loose_long", "no", tags=("hair_tied_up", "hair_short")), "fail", "grooming",
+                 condition="loose_long_hair_score", profile="female"),
+    GroomingTask("necktie", "GR-UNIFORM", "a necktie?", _g("necktie", "yes", tags=("necktie",)),
+                 _g("necktie", "no", tags=("no_tie",)), "pass",
                  "grooming", condition="tie_as_required", profile="male", men_wear_tie=True),
-    GroomingTask("lipstick", "GR-MAKEUP", "a strong (clearly coloured) lipstick?", _g("lipstick", "strong"),
-                 _g("lipstick", "natural"), "pass", "grooming", condition="lipstick_missing", profile="female",
-                 require_lipstick=True),
+    GroomingTask("lipstick", "GR-MAKEUP", "a strong (clearly coloured) lipstick?",
+                 _g("lipstick", "strong", tags=("lipstick_other",)),
+                 _g("lipstick", "natural", tags=("no_lipstick_visible",)), "pass", "grooming",
+                 condition="lipstick_missing", profile="female", require_lipstick=True),
 )}
 TASKS.update(GROOMING_TASKS)
 
