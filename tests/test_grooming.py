@@ -276,8 +276,8 @@ def test_a_composited_badge_is_found_on_the_correct_side(bodies, company_badge, 
     clause = standard.by_id["GR-BADGE"]
     right = badge_left_chest(with_image(bodies[0], composite(bodies[0].image, bodies[0], badge_picture(), "right",
                                                              np.random.default_rng(0))), company_badge)
-    if right.value == -1.0:
-        assert judge(clause, {"badge_left_chest": right}).outcome == "fail"
+    assert right.value == -1.0
+    assert judge(clause, {"badge_left_chest": right}).outcome == "fail"
 
 
 def test_no_badge_is_reported_on_chests_without_one(bodies, company_badge):
