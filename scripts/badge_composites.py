@@ -1,0 +1,91 @@
+"""How often the company's badge is found on the correct chest (docs/EVALUATION.md "Badge").
+
+    .venv/bin/python scripts/badge_composites.py [--data ../shared/data] [--bodies 33] [--per-side 6]
+
+The shared photos show no badge, so a badge picture is composited onto real HaGRID upper
+bodies of the test half labelled ``badge=none`` (enlarged to 1,270 px, as a phone photo),
+with the tests' own compositing (tests/grooming_pictures.py: scale, perspective, rotation,
+blur, light). Prints the share found on the correct side, by the badge's width in pixels,
+and how many of the bare chests were reported as wearing one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import cv2
+import numpy as np
+from fitting import DEFAULT_DATA, ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))  # the compositing the badge tests use, not a copy of it
+from grooming_pictures import badge_picture, composite, with_image  # noqa: E402
+
+from posture.evaluate import split_of  # noqa: E402
+from posture.grooming.company import Badge, Company, GroomingContext  # noqa: E402
+from posture.images import decode_image  # noqa: E402
+from posture.measure.grooming import badge_left_chest  # noqa: E402
+from posture.pipeline import Checker  # noqa: E402
+
+PHOTO_SIDE_PX = 1270
+SIDE_VALUE = {"left": 1.0, "right": -1.0}
+
+
+def bare_chests(folder: Path, count: int, checker: Checker) -> list:
+    """Landmarks of up to ``count`` test-half bodies without a badge whose shoulders are seen."""
+    out = []
+    with open(folder / "grooming.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["badge"] != "none" or split_of(row["file"]) != "test":
+                continue
+            rgb = decode_image(folder / row["file"])
+            zoom = PHOTO_SIDE_PX / max(rgb.shape[:2])
+            lm = checker.detector.detect(cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC))
+            if lm.shoulder_width() is not None:
+                out.append(lm)
+            if len(out) == count:
+                break
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--bodies", type=int, default=33)
+    parser.add_argument("--per-side", type=int, default=6)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, Checker() as checker:
+        cv2.imwrite(str(Path(tmp) / "badge.png"), cv2.cvtColor(badge_picture(), cv2.COLOR_RGB2BGR))
+        company = GroomingContext(Company(folder=Path(tmp), badge=Badge(pictures=["badge.png"])))
+        bodies = bare_chests(args.data / "hagrid-512", args.bodies, checker)
+        rng = np.random.default_rng(3)
+        hits = {"left": [], "right": []}  # (badge width px, found on that side)
+        for lm in bodies:
+            for _ in range(args.per_side):
+                for side, value in SIDE_VALUE.items():
+                    width = 0.24 * lm.shoulder_width()  # the composite's mean width
+                    found = badge_left_chest(with_image(lm, composite(lm.image, lm, badge_picture(), side, rng)),
+                                             company)
+                    outcome = "not visible" if found is None else {value: "found", 0.0: "not found"}.get(
+                        found.value, "other side")
+                    hits[side].append((width, outcome))
+        false = sum(getattr(badge_left_chest(lm, company), "value", 0.0) != 0.0 for lm in bodies)
+    print(f"{len(bodies)} bodies, {args.per_side} composites per side each")
+    for side, rows in hits.items():
+        found = np.array([o == "found" for _, o in rows])
+        wide = np.array([o == "found" for w, o in rows if w >= 50])
+        misses = Counter(o for _, o in rows if o != "found")
+        seen = len(rows) - misses["not visible"]
+        print(f"  {side:5s}: found on that side {found.mean():6.1%} of {len(found)}, "
+              f"{found.sum() / max(1, seen):6.1%} of the {seen} on a chest in view "
+              f"(badge >= 50 px wide: {wide.mean() if len(wide) else float('nan'):6.1%} of {len(wide)}); "
+              f"missed: {dict(misses)}")
+    print(f"  chests without a badge reported wearing one: {false} of {len(bodies)}")
+
+
+if __name__ == "__main__":
+    main()
