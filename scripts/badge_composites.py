@@ -23,7 +23,7 @@ import numpy as np
 from fitting import DEFAULT_DATA, ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))  # the compositing the badge tests use, not a copy of it
-from grooming_pictures import badge_picture, composite, with_image  # noqa: E402
+from grooming_pictures import as_phone_photo, badge_picture, composite, with_image  # noqa: E402
 
 from posture.evaluate import split_of  # noqa: E402
 from posture.grooming.company import Badge, Company, GroomingContext  # noqa: E402
@@ -31,7 +31,6 @@ from posture.images import decode_image  # noqa: E402
 from posture.measure.grooming import badge_left_chest  # noqa: E402
 from posture.pipeline import Checker  # noqa: E402
 
-PHOTO_SIDE_PX = 1270
 SIDE_VALUE = {"left": 1.0, "right": -1.0}
 
 
@@ -42,9 +41,7 @@ def bare_chests(folder: Path, count: int, checker: Checker) -> list:
         for row in csv.DictReader(handle):
             if row["badge"] != "none" or split_of(row["file"]) != "test":
                 continue
-            rgb = decode_image(folder / row["file"])
-            zoom = PHOTO_SIDE_PX / max(rgb.shape[:2])
-            lm = checker.detector.detect(cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC))
+            lm = checker.detector.detect(as_phone_photo(decode_image(folder / row["file"])))
             if lm.shoulder_width() is not None:
                 out.append(lm)
             if len(out) == count:
@@ -63,17 +60,18 @@ def main() -> None:
         company = GroomingContext(Company(folder=Path(tmp), badge=Badge(pictures=["badge.png"])))
         bodies = bare_chests(args.data / "hagrid-512", args.bodies, checker)
         rng = np.random.default_rng(3)
-        hits = {"left": [], "right": []}  # (badge width px, found on that side)
+        hits = {"left": [], "right": []}  # (badge width px, found / not found / other side / not visible)
         for lm in bodies:
+            width = 0.24 * lm.shoulder_width()  # the composite's mean width
             for _ in range(args.per_side):
                 for side, value in SIDE_VALUE.items():
-                    width = 0.24 * lm.shoulder_width()  # the composite's mean width
                     found = badge_left_chest(with_image(lm, composite(lm.image, lm, badge_picture(), side, rng)),
                                              company)
                     outcome = "not visible" if found is None else {value: "found", 0.0: "not found"}.get(
                         found.value, "other side")
                     hits[side].append((width, outcome))
-        false = sum(getattr(badge_left_chest(lm, company), "value", 0.0) != 0.0 for lm in bodies)
+        bare = [badge_left_chest(lm, company) for lm in bodies]
+        false = sum(found is not None and found.value != 0.0 for found in bare)
     print(f"{len(bodies)} bodies, {args.per_side} composites per side each")
     for side, rows in hits.items():
         found = np.array([o == "found" for _, o in rows])

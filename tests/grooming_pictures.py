@@ -9,6 +9,14 @@ import numpy as np
 from posture.grooming import regions
 from posture.landmarks import Landmarks
 
+PHONE_PHOTO_PX = 1270  # a phone photo's long side: a badge on a 512 px HaGRID body is too small to match
+
+
+def as_phone_photo(rgb: np.ndarray) -> np.ndarray:
+    """``rgb`` enlarged so that its long side is a phone photo's."""
+    zoom = PHONE_PHOTO_PX / max(rgb.shape[:2])
+    return cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+
 
 def badge_picture(seed: int = 7) -> np.ndarray:
     """A 300x180 RGB badge: a logo, the company's name and a name line (rich in corners)."""

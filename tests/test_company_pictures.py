@@ -9,7 +9,7 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-from grooming_pictures import badge_picture, composite
+from grooming_pictures import as_phone_photo, badge_picture, composite
 from streamlit.testing.v1 import AppTest
 
 from posture.grooming.company import Company, GroomingContext
@@ -65,8 +65,7 @@ def test_stored_pictures_are_the_company_s_beside_its_files(tmp_path):
 @pytest.mark.slow
 def test_a_stored_badge_and_uniform_are_used_by_the_measurements(checker, samples):
     rgb = decode_image(samples / "hagrid_palm.jpg")
-    rgb = cv2.resize(rgb, None, fx=1270 / max(rgb.shape[:2]), fy=1270 / max(rgb.shape[:2]),
-                     interpolation=cv2.INTER_CUBIC)
+    rgb = as_phone_photo(rgb)
     lm = checker.detector.detect(rgb)
     shown = checker.detector.detect(composite(rgb, lm, badge_picture(), "left", np.random.default_rng(1)))
     company = Company().with_stored([read_picture("badge", "b.png", png(badge_picture()))])
@@ -121,8 +120,7 @@ def test_the_company_page_keeps_refuses_and_removes_pictures(db):
 @pytest.mark.slow
 def test_a_badge_kept_by_the_trainer_is_used_by_the_next_photo_check(db, checker, samples):
     rgb = decode_image(samples / "hagrid_palm.jpg")
-    rgb = cv2.resize(rgb, None, fx=1270 / max(rgb.shape[:2]), fy=1270 / max(rgb.shape[:2]),
-                     interpolation=cv2.INTER_CUBIC)
+    rgb = as_phone_photo(rgb)
     photo = png(composite(rgb, checker.detector.detect(rgb), badge_picture(), "left", np.random.default_rng(1)))
     at = start_company_page(db)
 

@@ -8,7 +8,7 @@ import dataclasses
 import cv2
 import numpy as np
 import pytest
-from grooming_pictures import badge_picture, composite, paint, with_image
+from grooming_pictures import as_phone_photo, badge_picture, composite, paint, with_image
 
 from posture.grooming import features as F
 from posture.grooming import regions
@@ -37,10 +37,7 @@ GROOMING_MEASUREMENTS = ("facial_hair_score", "hair_colour_other_score", "fringe
 @pytest.fixture(scope="module")
 def person(checker, samples):
     """Landmarks of a real upper body (HaGRID, shipped), enlarged as a phone photo would be."""
-    rgb = decode_image(samples / "hagrid_palm.jpg")
-    zoom = 1270 / max(rgb.shape[:2])
-    rgb = cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
-    lm = checker.detector.detect(rgb)
+    lm = checker.detector.detect(as_phone_photo(decode_image(samples / "hagrid_palm.jpg")))
     assert lm.face is not None and lm.shoulder_width() is not None
     return lm
 
@@ -240,9 +237,7 @@ def test_company_settings_are_validated_like_the_standard(tmp_path):
 def bodies(checker, samples):
     out = []
     for name in ("hagrid_palm.jpg", "hagrid_one_neutral.jpg", "hagrid_stop_sitting.jpg"):
-        rgb = decode_image(samples / name)
-        zoom = 1270 / max(rgb.shape[:2])
-        lm = checker.detector.detect(cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC))
+        lm = checker.detector.detect(as_phone_photo(decode_image(samples / name)))
         if lm.shoulder_width() is not None:
             out.append(lm)
     assert len(out) >= 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from grooming_pictures import badge_picture, composite
+from grooming_pictures import as_phone_photo, badge_picture, composite
 
 from posture.grooming.company import GroomingContext
 from posture.grooming.over_time import GroomingMajority
@@ -61,8 +61,7 @@ def with_badge(checker, photo, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """A real upper body at phone size with the company's badge on the left chest (composited
     as ``seed`` draws its scale, tilt, blur and light), and without."""
     rgb = decode_image(photo)
-    zoom = 1270 / max(rgb.shape[:2])
-    rgb = cv2.resize(rgb, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
+    rgb = as_phone_photo(rgb)
     shown = composite(rgb, checker.detector.detect(rgb), badge_picture(), "left", np.random.default_rng(seed))
     return shown, rgb
 
