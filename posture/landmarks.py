@@ -431,6 +431,8 @@ def find_faces(detector, frame: np.ndarray, tiles: tuple[Box, ...] | None = None
 # person whose landmarks were not found, only when the face detector is this sure of it:
 # below, on the photos tried, such "faces" were hands, knees and patterns.
 UNCONFIRMED_FACE_SCORE = 0.8
+# The short-range face detector's own default (its faces also need a face of their own).
+NEAR_FACE_SCORE = 0.5
 
 
 def crop(frame: np.ndarray, box: Box) -> np.ndarray:
@@ -479,6 +481,13 @@ def _shoulders_fit(pose: np.ndarray, face_box: PixelBox) -> bool:
     left, right = pose[PoseLM.LEFT_SHOULDER, :2], pose[PoseLM.RIGHT_SHOULDER, :2]
     middle = (left + right) / 2
     return bool(middle[1] > cy and abs(middle[0] - cx) <= 2.0 * w and np.linalg.norm(left - right) <= 5.0 * w)
+
+
+def _face_seen_in(lm: Landmarks, face_box: PixelBox) -> bool:
+    """Whether the landmarks found for this face box hold a face in it: a mesh, or a skeleton
+    whose nose is inside the box itself (not the grown box :func:`own_parts` allows: a patch
+    of wall the short-range detector took for a face, beside a man's head, got his skeleton)."""
+    return lm.face is not None or (lm.pose is not None and inside(lm.pose[PoseLM.NOSE], face_box))
 
 
 def own_parts(lm: Landmarks, face_box: PixelBox, region: PixelBox, others: list[PixelBox] = ()) -> Landmarks:
@@ -570,6 +579,7 @@ class LandmarkDetector:
         self._selfie = None
         self._hands = None
         self._crop_holistic = None
+        self._near_face_detector = None
 
     def prepare(self, rgb: np.ndarray, mirrored: bool) -> np.ndarray:
         """The unmirrored, contiguous frame, reduced to ``MAX_SIDE``."""
@@ -657,14 +667,18 @@ class LandmarkDetector:
         frame = self.prepare(rgb, mirrored)
         height, width = rgb.shape[:2]
         scored = find_faces(self.face_detector, frame) if self.face_detector is not None else None
+        near: tuple[Box, ...] = ()
+        if scored is not None and len(scored) > 1:
+            near = self._near_faces(frame, width, scored, min_face_px)
+            scored = [*scored, *((NEAR_FACE_SCORE, b) for b in near)]
         found = [] if scored is None or len(scored) <= 1 else self._each_person(
-            frame, width, height, scored, mirrored, min_face_px)
+            frame, width, height, scored, mirrored, min_face_px, near)
         if any(lm is None for _, lm in found):
             # A "face" no landmark model confirmed was set aside: look again without it, since
             # it had narrowed its neighbours' regions and greyed out part of them.
             scored = [sf for sf, (_, lm) in zip(scored, found, strict=True) if lm is not None]
             found = [] if len(scored) <= 1 else self._each_person(frame, width, height, scored, mirrored,
-                                                                  min_face_px)
+                                                                  min_face_px, near)
         if scored is None or len(scored) <= 1:
             faces = None if scored is None else [b for _, b in scored]
             lm = self._detect_one(frame, width, height, mirrored, faces)
@@ -679,10 +693,31 @@ class LandmarkDetector:
         order = sorted(persons, key=lambda p: (-1 if mirrored else 1) * (p.face_box[0] + p.face_box[2]))
         return People(width, height, tuple(replace(p, id=n) for n, p in enumerate(order, start=1)))
 
+    def _near_faces(self, frame: np.ndarray, width: int, scored: list[tuple[float, Box]],
+                    min_face_px: float) -> tuple[Box, ...]:
+        """The faces only the short-range detector finds (a face turned or cut by the frame's
+        edge near the camera: HomerMau events-2's man at the table's end), looked for in a
+        picture already known to hold several people. Not in a picture of one: there its
+        "faces" were hands and a wooden figurine (HaGRID 97.8 -> 95.5% counted right). They
+        must be large enough to judge, and each is kept only with a face of its own
+        (:func:`_face_seen_in`)."""
+        if self._near_face_detector is None:
+            import mediapipe as mp
+
+            self._near_face_detector = solution(mp.solutions.face_detection.FaceDetection,
+                                                model_selection=0, min_detection_confidence=NEAR_FACE_SCORE)
+        kept = [b for _, b in scored]
+        for _, box in find_faces(self._near_face_detector, frame):
+            if box[2] * width >= min_face_px and all(_overlap(box, b) < 0.4 for b in kept):
+                kept.append(box)
+        return tuple(kept[len(scored):])
+
     def _each_person(self, frame: np.ndarray, width: int, height: int, scored: list[tuple[float, Box]],
-                     mirrored: bool, min_face_px: float) -> list[tuple[PixelBox, Landmarks | bool | None]]:
+                     mirrored: bool, min_face_px: float, near: tuple[Box, ...] = (),
+                     ) -> list[tuple[PixelBox, Landmarks | bool | None]]:
         """(face box in pixels, landmarks) for each face: False when too small, None when
-        nothing of this person was found and the face detector was not sure of the face."""
+        nothing of this person was found and the face detector was not sure of the face, or
+        when a face of ``near`` (:meth:`_near_faces`) got no face of its own."""
         boxes = [b for _, b in scored]
         frame_mask = self.person_mask(frame) if self._segment else None  # once: each person gets their part
         out: list[tuple[PixelBox, Landmarks | bool | None]] = []
@@ -694,7 +729,8 @@ class LandmarkDetector:
             others = [b for j, b in enumerate(boxes) if j != i]
             lm = self._detect_in(frame, width, height, person_region(own, others), own, others, mirrored,
                                  len(scored), frame_mask)
-            unconfirmed = lm.pose is None and lm.face is None and score < UNCONFIRMED_FACE_SCORE
+            unconfirmed = (not _face_seen_in(lm, face_box) if own in near
+                           else lm.pose is None and lm.face is None and score < UNCONFIRMED_FACE_SCORE)
             out.append((face_box, None if unconfirmed else lm))
         return out
 
@@ -767,7 +803,7 @@ class LandmarkDetector:
 
     def close(self) -> None:
         for graph in (self._holistic, self.face_detector, self._face_mesh, self._hands, self._selfie,
-                      self._crop_holistic):
+                      self._crop_holistic, self._near_face_detector):
             if graph is not None:
                 graph.close()
 

@@ -102,6 +102,33 @@ def test_a_face_too_small_is_listed_not_dropped(checker, photos):
         assert all(c.verdict == "not_visible" for c in p.report.clauses)
 
 
+def _count(checker, path: Path) -> int:
+    if not path.exists():
+        pytest.skip(f"needs the shared evaluation photo {path}")
+    result, _ = checker.check_file(path)
+    return len(result.people)
+
+
+def test_a_face_near_the_camera_only_the_short_range_detector_sees_is_counted(checker):
+    # A dinner table of 8 (labelled by eye): the man at the table's end, his 83 px face turned
+    # and cut by the frame's edge, escapes the full-range detector (6 counted without it).
+    assert 7 <= _count(checker, PHOTOS / "HomerMau__events-2.jpg") <= 9
+
+
+def test_the_short_range_detector_does_not_add_people_to_a_photo_of_one(checker):
+    # A chef beside a carved wooden figurine, which the short-range detector takes for a face
+    # when it is run on a picture of one person.
+    assert _count(checker, PHOTOS / "HomerMau__chefs-1.jpg") == 1
+
+
+def test_a_wall_the_short_range_detector_takes_for_a_face_gets_no_persons_skeleton(checker):
+    # A man showing "three" in his living room, a painting's face behind him: with two faces
+    # found the short-range detector also runs, and takes a patch of wall beside his head for
+    # a face (0.60); the region around it holds his skeleton, which is not its face.
+    photo = PHOTOS.parents[1] / "hagrid-512" / "images" / "three" / "6bc1b99a-4bcf-4a25-b15c-b2b70421be39.jpg"
+    assert _count(checker, photo) == 1
+
+
 def _people(boxes: list[tuple[float, float, float, float]], width: int = 640, height: int = 480):
     from posture.landmarks import Landmarks, People, Person
 
