@@ -41,9 +41,18 @@ class BadgeFind:
     score: float  # inliers (company picture) or rectangle score
 
 
-def chest_crop(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
-    """(gray crop of both chest halves, its origin in landmark pixels, zoom landmark->crop),
-    or None when a shoulder is not seen, there are no pixels, or the chest is not in the frame."""
+# The chest is in view when this share of its box is inside the frame: then a badge not
+# found is not there. A badge the company's pictures match is a find on a chest half cut off
+# by the frame's edge too (a photo ending at mid-chest), while "not found" there is "not
+# visible": the badge may be pinned below the edge.
+CHEST_IN_VIEW = 0.9
+CHEST_SEEN_FOR_A_FIND = 0.5
+
+
+def chest_crop(lm: Landmarks, min_inside: float = CHEST_IN_VIEW) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+    """(gray crop of both chest halves, its origin in landmark pixels, zoom landmark->crop,
+    share of the chest's box inside the frame), or None when a shoulder is not seen, there
+    are no pixels, or less than ``min_inside`` of the chest is in the frame."""
     both = regions.chest_both(lm)
     sw = lm.shoulder_width()
     if both is None or lm.image is None or sw is None:
@@ -52,7 +61,8 @@ def chest_crop(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
     x1, y1 = both.max(axis=0)
     inside_w = min(x1, lm.width) - max(x0, 0)
     inside_h = min(y1, lm.height) - max(y0, 0)
-    if inside_w <= 0 or inside_h <= 0 or inside_w * inside_h < 0.9 * (x1 - x0) * (y1 - y0):
+    share = max(0.0, inside_w) * max(0.0, inside_h) / max(1e-9, (x1 - x0) * (y1 - y0))
+    if inside_w <= 0 or inside_h <= 0 or share < min_inside:
         return None
     s = lm.pixel_scale
     ix0, iy0 = max(0, int(x0 * s)), max(0, int(y0 * s))
@@ -61,7 +71,7 @@ def chest_crop(lm: Landmarks) -> tuple[np.ndarray, np.ndarray, float] | None:
     zoom = max(1.0, MIN_SHOULDER_PX / (sw * s))
     if zoom > 1.0:
         gray = cv2.resize(gray, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_LINEAR)
-    return gray, np.array([ix0 / s, iy0 / s]), s * zoom
+    return gray, np.array([ix0 / s, iy0 / s]), s * zoom, share
 
 
 def _side(lm: Landmarks, centre: np.ndarray) -> str | None:
@@ -93,11 +103,18 @@ def _placements(src: np.ndarray, dst: np.ndarray, size: tuple[int, int]):
 
 
 def match_company_badge(lm: Landmarks, pictures: Sequence[ReferencePicture]) -> BadgeFind | None:
-    """The company's badge on the chest, or None when the chest is not visible."""
-    crop = chest_crop(lm)
+    """The company's badge on the chest, or None when the chest is not visible (a badge
+    is still found on a chest partly out of the frame, :data:`CHEST_SEEN_FOR_A_FIND`)."""
+    crop = chest_crop(lm, CHEST_SEEN_FOR_A_FIND)
     if crop is None:
         return None
-    gray, origin, zoom = crop
+    gray, origin, zoom, share = crop
+    found = _match(lm, pictures, gray, origin, zoom)
+    return found if found.found or share >= CHEST_IN_VIEW else None
+
+
+def _match(lm: Landmarks, pictures: Sequence[ReferencePicture], gray: np.ndarray, origin: np.ndarray,
+           zoom: float) -> BadgeFind:
     sw = float(lm.shoulder_width())
     kp, desc = sift().detectAndCompute(gray, None)
     best = BadgeFind(False, None, None, True, 0.0)
@@ -135,7 +152,7 @@ def find_badge_like(lm: Landmarks) -> BadgeFind | None:
     crop = chest_crop(lm)
     if crop is None:
         return None
-    gray, origin, zoom = crop
+    gray, origin, zoom, _ = crop
     sw = float(lm.shoulder_width())
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 60, 150)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
