@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from posture.grooming.company import GroomingContext
+from posture.grooming.company import GroomingContext, unset_by_company
 from posture.grooming.over_time import GroomingMajority
 from posture.images import decode_image
 from posture.landmarks import FaceLM, HandLM, LandmarkDetector, Landmarks, People, box_area, own_mask
@@ -26,7 +26,7 @@ from posture.people_video import THREADS, PeopleFollower
 from posture.report import FrameReport, Person, Report, Skipped, View, build_report
 from posture.scenarios import choose_scenarios
 from posture.standards import Standard, Text, load_standard
-from posture.verdicts import Verdict, judge, judge_all
+from posture.verdicts import REASON_TEXT, Verdict, judge, judge_all
 
 PROFILES = ("any", "female", "male")
 # What the automatic scenario choice looks at (see posture.scenarios).
@@ -107,6 +107,11 @@ def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text], who: PersonL
                   box=[round(v, 1) for v in box] if box else None, warnings=warnings)
 
 
+def _unset_reason(names: set[str], unset: dict[str, str]) -> str:
+    """A report's not_applicable reason for a clause whose every rule the company left unset."""
+    return "; ".join(REASON_TEXT[why][1] for why in sorted({unset[n] for n in names}))
+
+
 BADGE_NOT_COMPARED = Text(
     zh="公司未提供工牌图片:只找到类似工牌的矩形,未与公司工牌比对",
     en="no company badge picture (company.yaml): a badge-like rectangle was looked for, not compared "
@@ -177,9 +182,13 @@ class Checker:
         choice = choose_scenarios(scenario, usable, measured)
         applicable, skipped = [], []
         grooming_here = "grooming" in choice.applied or self.standard.settings.grooming_in_every_photo
+        unset = unset_by_company(self.standard.company, profile)
         for clause in self.standard.frame_clauses():
             if clause.method == "grooming" and not grooming_here:
                 skipped.append(Skipped(id=clause.id, reason="scenario grooming"))
+            elif clause.applies(choice.applied, profile) and clause.method == "grooming" \
+                    and clause.measurements <= unset.keys():
+                skipped.append(Skipped(id=clause.id, reason=_unset_reason(clause.measurements, unset)))
             elif clause.applies(choice.applied, profile):
                 applicable.append(clause)
             elif not clause.applies(clause.scenarios, profile):
@@ -198,6 +207,8 @@ class Checker:
             measured.update(measure_all(usable, needed & grooming, context))
         t_groom = time.perf_counter()
         hidden = hidden_measurements(usable, set(measured)) if person.judgeable else {}
+        if person.judgeable:  # judged on the conditions the company did set
+            hidden.update({m: why for m, why in unset.items() if m in measured})
         judged = measured if person.judgeable else {}
         if votes is None:
             verdicts = judge_all(applicable, judged, hidden)

@@ -55,7 +55,10 @@ REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.
                "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder"),
                "headwear": ("戴着帽子或头巾", "headwear"),
                "face_in_profile": ("面部侧对镜头,看不出抬头低头",
-                                   "the face is seen in profile: its nod cannot be read")}
+                                   "the face is seen in profile: its nod cannot be read"),
+               "no_company_uniform": ("company.yaml 未设定公司制服", "no company uniform set in company.yaml"),
+               "no_tie_rule": ("company.yaml 未要求男士系领带", "no tie rule set in company.yaml"),
+               "no_lipstick_rule": ("company.yaml 未要求口红", "no lipstick rule set in company.yaml")}
 
 
 def hidden_reason(key: str, names: list[str], whole: bool) -> Text:

@@ -185,7 +185,34 @@ def test_profile_any_skips_the_mens_and_womens_grooming_clauses(checker, person)
     skipped = {s.id: s.reason for s in result.report.not_applicable}
     assert skipped["GR-BEARD"] == "profile male only" and skipped["GR-MAKEUP"] == "profile female only"
     judged = {v.clause.id for v in result.verdicts}
-    assert {"GR-HAIR-COLOUR", "GR-UNIFORM", "GR-BADGE"} <= judged
+    assert {"GR-HAIR-COLOUR", "GR-BADGE"} <= judged
+
+
+def _with_company(checker, monkeypatch, company: Company) -> None:
+    monkeypatch.setattr(checker, "standard", checker.standard.model_copy(update={"company": company}))
+
+
+def test_uniform_is_judged_on_the_rules_the_company_set_and_left_out_without_any(checker, person, monkeypatch):
+    def uniform(profile: str):
+        result = checker.check_landmarks(dataclasses.replace(person), scenario="grooming", profile=profile)
+        skipped = {s.id: s.reason for s in result.report.not_applicable}
+        return next((v for v in result.verdicts if v.clause.id == "GR-UNIFORM"), None), skipped.get("GR-UNIFORM")
+
+    # Neither a uniform nor a tie rule: nothing to check, so no verdict (a pass would be empty).
+    _with_company(checker, monkeypatch, Company())
+    verdict, why = uniform("male")
+    assert verdict is None and "no company uniform set" in why and "no tie rule" in why
+    # A tie rule alone: a man's collar is judged (this palm-showing man wears no tie).
+    _with_company(checker, monkeypatch, Company(men_wear_tie=True))
+    verdict, why = uniform("male")
+    assert why is None and verdict.outcome == "fail"
+    assert "no company uniform set" in verdict.reason.en
+    # A uniform colour and the tie rule, for a woman: judged on the colour only.
+    _with_company(checker, monkeypatch, Company(men_wear_tie=True, uniform=Uniform(colours=["#ffffff"])))
+    verdict, _ = uniform("female")
+    assert verdict.outcome in ("pass", "fail") and "no tie rule" in verdict.reason.en
+    assert [c.measurement for c in verdict.checks if c.value is not None and c.measurement != "tie_as_required"] \
+        == ["uniform_colour_delta_e"]
 
 
 def test_outside_the_grooming_scenario_grooming_is_left_out_by_default(checker, person):

@@ -118,6 +118,26 @@ def _garment_lab(picture: ReferencePicture) -> np.ndarray:
 
 NO_COMPANY = Company()
 
+# Why a company-aware measurement has nothing to compare with (the report's reason).
+NO_UNIFORM_SET = "no_company_uniform"
+NO_TIE_RULE = "no_tie_rule"
+NO_LIPSTICK_RULE = "no_lipstick_rule"
+
+
+def unset_by_company(company: Company, profile: str) -> dict[str, str]:
+    """The measurements whose rule this company's settings leave unset for ``profile``, each
+    with why: no uniform colours or photos (nothing to compare the chest with), no tie rule
+    for men, no lipstick rule. A clause is judged on its other conditions, and left out when
+    it has none: a "pass" on a rule nobody set would say nothing was wrong that nobody checked."""
+    out = {}
+    if not (company.uniform.colours or company.references("uniform")):
+        out["uniform_colour_delta_e"] = NO_UNIFORM_SET
+    if not (company.men_wear_tie and profile == "male"):
+        out["tie_as_required"] = NO_TIE_RULE
+    if not company.makeup.require_lipstick:
+        out["lipstick_missing"] = NO_LIPSTICK_RULE
+    return out
+
 
 @dataclass(frozen=True)
 class GroomingContext:
