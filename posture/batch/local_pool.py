@@ -51,12 +51,18 @@ def run_pool(units: list[Unit], options: dict, workers: int, max_failures: int =
             broken = False
             while (queue or suspects or running) and not broken:
                 with children_ignore_ctrl_c():  # a submit may start a worker
-                    if suspects and not running:
-                        unit = suspects.popleft()
-                        running[pool.submit(run_unit, unit, options)] = unit
-                    while not suspects and queue and len(running) < 2 * workers:  # a unit queued per worker
-                        unit = queue.popleft()
-                        running[pool.submit(run_unit, unit, options)] = unit
+                    try:
+                        if suspects and not running:
+                            future = pool.submit(run_unit, suspects[0], options)
+                            running[future] = suspects.popleft()
+                        while not suspects and queue and len(running) < 2 * workers:  # a unit queued per worker
+                            future = pool.submit(run_unit, queue[0], options)
+                            running[future] = queue.popleft()
+                    except BrokenProcessPool:
+                        # A worker died since the last wait: the unit not submitted stays queued.
+                        broken = True
+                if broken:
+                    break
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     try:
