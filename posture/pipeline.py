@@ -186,11 +186,11 @@ class Checker:
         for clause in self.standard.frame_clauses():
             if clause.method == "grooming" and not grooming_here:
                 skipped.append(Skipped(id=clause.id, reason="scenario grooming"))
-            elif clause.applies(choice.applied, profile) and clause.method == "grooming" \
-                    and clause.measurements <= unset.keys():
-                skipped.append(Skipped(id=clause.id, reason=_unset_reason(clause.measurements, unset)))
             elif clause.applies(choice.applied, profile):
-                applicable.append(clause)
+                if clause.method == "grooming" and clause.measurements <= unset.keys():
+                    skipped.append(Skipped(id=clause.id, reason=_unset_reason(clause.measurements, unset)))
+                else:
+                    applicable.append(clause)
             elif not clause.applies(clause.scenarios, profile):
                 skipped.append(Skipped(id=clause.id, reason=clause.profile_reason()))
             else:

@@ -168,12 +168,15 @@ def test_ears_hidden_by_hair_leave_the_earrings_not_visible(person):
     assert F.lobe_visible(with_image(person, skin_picture(person)), "left")
 
 
+def _cut_below(lm, cut: int):
+    """``lm`` with the frame's pixels ending at row ``cut`` (a photo that stops there)."""
+    fields = {f.name: getattr(lm, f.name) for f in dataclasses.fields(lm) if f.init}
+    fields.update(image=np.ascontiguousarray(lm.image[:cut]), person_mask=None, height=round(cut / lm.pixel_scale))
+    return type(lm)(**fields)
+
+
 def test_a_chest_out_of_frame_leaves_badge_tie_and_uniform_not_visible(person):
-    cut = round(regions.chest_both(person)[:, 1].min() * person.pixel_scale) + 4
-    fields = {f.name: getattr(person, f.name) for f in dataclasses.fields(person) if f.init}
-    fields.update(image=np.ascontiguousarray(person.image[:cut]), person_mask=None,
-                  height=round(cut / person.pixel_scale))
-    lm = type(person)(**fields)
+    lm = _cut_below(person, round(regions.chest_both(person)[:, 1].min() * person.pixel_scale) + 4)
     ctx = GroomingContext(Company(uniform=Uniform(colours=["#1e2850"]), men_wear_tie=True), "male")
     assert badge_left_chest(lm, ctx) is None
     assert uniform_colour_delta_e(lm, ctx) is None
@@ -320,10 +323,7 @@ def _cut_at(lm, share: float):
     """``lm`` with the frame ending ``share`` of the way down the chest's box."""
     both = regions.chest_both(lm)
     y = both[:, 1].min() + share * (both[:, 1].max() - both[:, 1].min())
-    cut = round(y * lm.pixel_scale)
-    fields = {f.name: getattr(lm, f.name) for f in dataclasses.fields(lm) if f.init}
-    fields.update(image=np.ascontiguousarray(lm.image[:cut]), person_mask=None, height=round(cut / lm.pixel_scale))
-    return type(lm)(**fields)
+    return _cut_below(lm, round(y * lm.pixel_scale))
 
 
 def test_a_badge_is_found_on_a_chest_the_frame_cuts_but_its_absence_there_is_not_visible(bodies, company_badge):

@@ -62,7 +62,7 @@ def chest_crop(lm: Landmarks, min_inside: float = CHEST_IN_VIEW) -> tuple[np.nda
     inside_w = min(x1, lm.width) - max(x0, 0)
     inside_h = min(y1, lm.height) - max(y0, 0)
     share = max(0.0, inside_w) * max(0.0, inside_h) / max(1e-9, (x1 - x0) * (y1 - y0))
-    if inside_w <= 0 or inside_h <= 0 or share < min_inside:
+    if share <= 0.0 or share < min_inside:
         return None
     s = lm.pixel_scale
     ix0, iy0 = max(0, int(x0 * s)), max(0, int(y0 * s))

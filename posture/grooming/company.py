@@ -130,7 +130,7 @@ def unset_by_company(company: Company, profile: str) -> dict[str, str]:
     for men, no lipstick rule. A clause is judged on its other conditions, and left out when
     it has none: a "pass" on a rule nobody set would say nothing was wrong that nobody checked."""
     out = {}
-    if not (company.uniform.colours or company.references("uniform")):
+    if not company.uniform_labs():  # what uniform_colour_delta_e compares with
         out["uniform_colour_delta_e"] = NO_UNIFORM_SET
     if not (company.men_wear_tie and profile == "male"):
         out["tie_as_required"] = NO_TIE_RULE
