@@ -459,6 +459,89 @@ def grey_out(part: np.ndarray, region: Box, others: list[Box]) -> np.ndarray:
     return part
 
 
+MAX_FACELESS = 3  # bodies without a face looked for in one photo (each look is one Holistic run)
+FACELESS_VISIBILITY = 0.9  # nose, shoulders and hips of a body without a face: all clearly seen
+FACELESS_MAX_GREYED = 0.1  # share of its seen joints that may fall on a greyed-out person
+FACELESS_MIN_MASK = 0.5  # mean person-mask value over its trunk
+# The body search runs only where a piece of the person mask outside everyone found is at
+# least this many squared narrowest-face widths: the trunk of someone whose shoulders are two
+# face widths apart (an adult's are 2.5-3 seen from the front) and as long.
+FACELESS_MIN_AREA = 4.0
+
+
+def largest_blob(pixels: np.ndarray) -> int:
+    """The area in pixels of the largest 8-connected piece of a boolean mask."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(pixels.astype(np.uint8), connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
+
+
+def _mesh_box(face: np.ndarray) -> PixelBox:
+    x0, y0 = face[:, :2].min(axis=0)
+    x1, y1 = face[:, :2].max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def seen_boxes(person: Person) -> list[PixelBox]:
+    """What of a found person the frame shows, as boxes: their skeleton's, their face's as
+    the face detector saw it, and their face mesh's (a skeleton's box ends at the eyes)."""
+    lm = person.landmarks
+    return [b for b in (person.box, person.face_box, None if lm.face is None else _mesh_box(lm.face))
+            if b is not None]
+
+
+def face_width(person: Person) -> float | None:
+    """The width of a found person's face: as the face detector saw it, or their mesh's."""
+    if person.face_px is not None or person.landmarks.face is None:
+        return person.face_px
+    x0, _, x1, _ = _mesh_box(person.landmarks.face)
+    return x1 - x0
+
+
+def grey_boxes(frame: np.ndarray, boxes: list[PixelBox]) -> tuple[np.ndarray, np.ndarray]:
+    """A copy of ``frame`` with the ``boxes`` (pixels of the frame) filled with its mean
+    colour, and the mask of what was filled: the people already found, hidden so that
+    MediaPipe's one-person pose detector finds somebody else."""
+    part = frame.copy()
+    greyed = np.zeros(frame.shape[:2], dtype=bool)
+    fill = frame[::8, ::8].reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    for x0, y0, x1, y1 in boxes:
+        rows = slice(max(0, round(y0)), max(0, round(y1)))
+        cols = slice(max(0, round(x0)), max(0, round(x1)))
+        part[rows, cols] = fill
+        greyed[rows, cols] = True
+    return part, greyed
+
+
+def is_faceless_body(lm: Landmarks, greyed: np.ndarray, mask: np.ndarray, min_shoulders_px: float) -> bool:
+    """Whether the skeleton found with everyone else greyed out (``greyed``, pixels of the
+    detector's frame, like the person ``mask``) is a person of its own. Without a face to
+    confirm it the test is strict; each part of it refused a false body in the shared photos:
+    - its nose, shoulders and hips all clearly seen in the frame (not a fragment at the edge);
+    - at most a tenth of its joints, and not its nose, on a greyed person (not a found
+      person's neck and limbs again, under a head the detector imagines in the grey);
+    - shoulders at least ``min_shoulders_px`` apart, the narrowest face found (a face is
+      about a third of a shoulder span: not a figurine or a poster in the background);
+    - a trunk the person mask sees as a person (not coats hanging on a wall)."""
+    core = [PoseLM.NOSE, PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER, PoseLM.LEFT_HIP, PoseLM.RIGHT_HIP]
+    if lm.pose is None or not all(lm.seen(i) for i in core) or lm.visibility(*core) < FACELESS_VISIBILITY:
+        return False
+    scale = greyed.shape[1] / lm.width
+    last = (greyed.shape[1] - 1, greyed.shape[0] - 1)
+
+    def on_grey(indices: list[int]) -> np.ndarray:
+        at = np.clip(np.round(lm.pose[indices, :2] * scale).astype(int), 0, last)
+        return greyed[at[:, 1], at[:, 0]]
+
+    if on_grey([PoseLM.NOSE])[0] or on_grey([i for i in range(33) if lm.seen(i)]).mean() > FACELESS_MAX_GREYED:
+        return False
+    if (lm.shoulder_width() or 0.0) < min_shoulders_px:
+        return False
+    trunk = np.zeros(mask.shape, dtype=np.uint8)
+    corners = lm.pose[[PoseLM.LEFT_SHOULDER, PoseLM.RIGHT_SHOULDER, PoseLM.RIGHT_HIP, PoseLM.LEFT_HIP], :2]
+    cv2.fillPoly(trunk, [np.round(corners * scale).astype(np.int32)], 1)
+    return bool(trunk.any() and mask[trunk > 0].mean() >= FACELESS_MIN_MASK * 255)
+
+
 def _nearer_another(x: np.ndarray, face_box: PixelBox, others: list[PixelBox]) -> np.ndarray:
     """Which of the x positions are nearer (in face widths, across) to another face's centre
     than to this one's: side by side, that is the neighbour's body, not this person's."""
@@ -662,7 +745,9 @@ class LandmarkDetector:
         detector finds a person by the face, so it then finds this one), mapped back to the
         frame. A skeleton or mesh that does not belong to its own face, and joints outside
         the region, are dropped rather than attached to the wrong person. Faces narrower
-        than ``min_face_px`` are listed as too small, without landmarks.
+        than ``min_face_px`` are listed as too small, without landmarks. In a photo, a body
+        whose face no detector finds is then looked for with everyone found greyed out
+        (:meth:`_faceless_bodies`).
         """
         frame = self.prepare(rgb, mirrored)
         height, width = rgb.shape[:2]
@@ -686,12 +771,50 @@ class LandmarkDetector:
                 return People(width, height)
             face_box = (pixel_box(faces[0], width, height) if faces else None)
             box = lm.person_box() or face_box or (0.0, 0.0, float(width), float(height))
-            return People(width, height, (Person(1, box, lm, face_box),))
-        persons = [Person(0, face_box, Landmarks(width, height, mirrored=mirrored, faces_in_frame=len(found)),
-                          face_box, too_small=True) if lm is False else
-                   Person(0, lm.person_box() or face_box, lm, face_box) for face_box, lm in found if lm is not None]
-        order = sorted(persons, key=lambda p: (-1 if mirrored else 1) * (p.face_box[0] + p.face_box[2]))
+            persons = [Person(0, box, lm, face_box)]
+        else:
+            persons = [Person(0, face_box, Landmarks(width, height, mirrored=mirrored, faces_in_frame=len(found)),
+                              face_box, too_small=True) if lm is False else
+                       Person(0, lm.person_box() or face_box, lm, face_box)
+                       for face_box, lm in found if lm is not None]
+        if self._static and self._segment and persons:
+            persons += self._faceless_bodies(frame, width, height, persons, mirrored, min_face_px)
+
+        def across(p: Person) -> float:
+            box = p.face_box or p.box
+            return (-1 if mirrored else 1) * (box[0] + box[2])
+
+        order = sorted(persons, key=across)
         return People(width, height, tuple(replace(p, id=n) for n, p in enumerate(order, start=1)))
+
+    def _faceless_bodies(self, frame: np.ndarray, width: int, height: int, persons: list[Person],
+                         mirrored: bool, min_face_px: float) -> list[Person]:
+        """The people of a photo no face was found for (a face looking down at a paper, COCO
+        328's middle cadet): Holistic on the frame with everyone found greyed out, again
+        until it finds nobody new. A body is kept only when it is clearly one
+        (:func:`is_faceless_body`); its face clauses are then not visible."""
+        found: list[Person] = []
+        faces = [w for w in (face_width(p) for p in persons) if w is not None]
+        min_shoulders = max(min(faces, default=0.0), min_face_px)
+        alone = persons[0].landmarks.person_mask if len(persons) == 1 else None  # then the frame's own
+        mask = self.person_mask(frame) if alone is None else alone
+        scale = frame.shape[1] / width
+        for _ in range(MAX_FACELESS):
+            boxes = [b for p in [*persons, *found] for b in seen_boxes(p)]
+            part, greyed = grey_boxes(frame, [tuple(v * scale for v in b) for b in boxes])
+            if largest_blob((mask >= 128) & ~greyed) < FACELESS_MIN_AREA * (min_shoulders * scale) ** 2:
+                # No piece of the person mask outside those found holds a trunk: skip the
+                # Holistic run (12-45 ms; most photos show one person, filling the mask).
+                break
+            res = self._still_holistic().process(part)
+            if res.pose_landmarks is None:
+                break
+            lm = self.to_landmarks(res, frame, width, height, WHOLE_FRAME, mirrored,
+                                   faces_in_frame=persons[0].landmarks.faces_in_frame, fallbacks=False)
+            if not is_faceless_body(lm, greyed, mask, min_shoulders):
+                break
+            found.append(Person(0, lm.person_box(), lm))
+        return found
 
     def _near_faces(self, frame: np.ndarray, width: int, scored: list[tuple[float, Box]],
                     min_face_px: float) -> tuple[Box, ...]:
