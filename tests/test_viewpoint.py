@@ -13,7 +13,13 @@ import pytest
 from posture.grooming.regions import face_frame
 from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
 from posture.measure import REGISTRY, hidden_measurements
-from posture.measure.body import DESK_FOREARM_DEG, DESK_GAP_UNITS, DESK_MAX_PERSON_SHARE, POINTING_MIN_ELBOW_DEG
+from posture.measure.body import (
+    DESK_FOREARM_DEG,
+    DESK_GAP_UNITS,
+    DESK_MAX_PERSON_SHARE,
+    EDGE_SHARE,
+    POINTING_MIN_ELBOW_DEG,
+)
 from posture.measure.face import MAX_YAW_FOR_PITCH_DEG
 from posture.measure.hands import FACE_CUT_SLACK, HEAD_BESIDE_FACE, face_seen_without_hands
 from posture.measure.view import body_frame_world, body_unit_px, view_of
@@ -233,3 +239,19 @@ def test_the_nod_of_a_face_seen_in_profile_is_not_read(yaw, read):
     assert ("head_pitch_deg" not in hidden) == read and "head_roll_deg" not in hidden
     if not read:
         assert hidden["head_pitch_deg"] == "face_in_profile"
+
+
+@pytest.mark.parametrize("gap,hidden", [(EDGE_SHARE - 0.005, True), (EDGE_SHARE + 0.005, False)])
+def test_a_shoulder_at_the_pictures_edge_does_not_tilt_the_shoulder_line(gap, hidden):
+    # A man cut by the frame at a table's end: his shoulder point sat on the border, the line
+    # through it read 30 degrees. Within EDGE_SHARE of the frame's longer side it is not judged.
+    lm = Body().landmarks()
+    pose = lm.pose.copy()
+    edge = lm.width - 1 - gap * max(lm.width, lm.height)
+    pose[:, 0] += edge - max(pose[P.LEFT_SHOULDER, 0], pose[P.RIGHT_SHOULDER, 0])  # moved right: a shoulder there
+    moved = replace(lm, pose=pose)
+    assert moved.seen(P.LEFT_SHOULDER) and moved.seen(P.RIGHT_SHOULDER)
+    found = hidden_measurements(moved, {"shoulder_tilt_deg"})
+    assert ("shoulder_tilt_deg" in found) == hidden
+    if hidden:
+        assert found["shoulder_tilt_deg"] == "shoulder_at_edge" and "shoulder_at_edge" in REASON_TEXT

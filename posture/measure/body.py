@@ -250,7 +250,35 @@ def _line_tilt(lm: Landmarks, pts: np.ndarray, left: int, right: int) -> float:
     return float(np.degrees(np.arcsin(np.clip(-np.dot(line, frame.up) / (np.linalg.norm(line) + 1e-12), -1, 1))))
 
 
-@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("arm_raised",))
+# A joint this close to the picture's edge (a share of the frame's longer side) may lie
+# beyond it: the pose model, seeing no further, puts it on the border, and a level line
+# through it tilts (a man at a table's end, cut by the frame: his shoulder at x = 799 of
+# 800 read 30 degrees). 1% is 8 px on an 800 px photo, under a tenth of a shoulder span
+# of anyone large enough to judge.
+EDGE_SHARE = 0.01
+
+
+def _at_edge(lm: Landmarks, joints: tuple[int, ...]) -> bool:
+    margin = EDGE_SHARE * max(lm.width, lm.height)
+    if lm.pose is None:
+        return False
+    x, y = lm.pose[list(joints), 0], lm.pose[list(joints), 1]
+    return bool(np.any((x < margin) | (x > lm.width - 1 - margin) | (y < margin) | (y > lm.height - 1 - margin)))
+
+
+@blocking_state("shoulder_at_edge")
+def shoulder_at_edge(lm: Landmarks) -> bool:
+    """Whether a shoulder point is at the picture's edge, where it may be cut off."""
+    return _at_edge(lm, SHOULDERS)
+
+
+@blocking_state("hip_at_edge")
+def hip_at_edge(lm: Landmarks) -> bool:
+    """Whether a hip point is at the picture's edge, where it may be cut off."""
+    return _at_edge(lm, HIPS)
+
+
+@measurement("shoulder_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("arm_raised", "shoulder_at_edge"))
 def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the shoulder line against the horizontal (positive: the left shoulder lower)."""
     pts = lm.pose_points(*SHOULDERS)
@@ -259,7 +287,7 @@ def shoulder_tilt_deg(lm: Landmarks) -> Measured | None:
     return Measured(_line_tilt(lm, pts, *SHOULDERS), lm.visibility(*SHOULDERS))
 
 
-@measurement("hip_tilt_deg", "deg", ACROSS_BODY_VIEWS)
+@measurement("hip_tilt_deg", "deg", ACROSS_BODY_VIEWS, unless=("hip_at_edge",))
 def hip_tilt_deg(lm: Landmarks) -> Measured | None:
     """Tilt of the hip line against the horizontal (positive: the left hip lower); a rest
     stance on one leg drops the relaxed side's hip."""
