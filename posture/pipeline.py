@@ -98,6 +98,12 @@ def _person(lm: Landmarks, usable: Landmarks, warnings: list[Text], who: PersonL
                              en="a face was found but none of this person's landmarks (hidden or turned away)"))
     elif not found:
         warnings.append(Text(zh="画面中没有找到人", en="no person found in the picture"))
+    elif lm.pose is not None and lm.face is None:
+        # A body found without its face (turned away, looking down, the head cut off): say why
+        # the face clauses are not visible rather than leave them blank.
+        warnings.append(Text(zh="读不出此人的脸(转身、低头或被画面截掉):面部条款无法判断",
+                             en="this person's face could not be read (turned away, looking down or cut off "
+                                "by the frame): the face clauses are not visible"))
     if lm.faces_in_frame > 1 and not several:
         warnings.append(Text(
             zh=f"画面中有 {lm.faces_in_frame} 张脸,只检查画出骨架的一人",

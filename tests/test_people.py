@@ -143,6 +143,8 @@ def test_a_person_whose_face_is_not_seen_is_counted_and_judged_on_the_body(check
     assert middle.landmarks.seen(PoseLM.LEFT_HIP) and middle.landmarks.seen(PoseLM.RIGHT_HIP)
     outcomes = {c.id: c.verdict for c in middle.report.clauses}
     assert outcomes["EX-SMILE"] == "not_visible"
+    assert any("face could not be read" in w.en for w in middle.report.person.warnings)
+    assert not any("face could not be read" in w.en for p in (people[0], people[2]) for w in p.report.person.warnings)
     assert any(v in ("pass", "fail") for v in outcomes.values())
 
 
