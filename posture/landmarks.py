@@ -445,18 +445,11 @@ def grey_out(part: np.ndarray, region: Box, others: list[Box]) -> np.ndarray:
     """A copy of ``part`` (the ``region`` of a frame) with the ``others`` faces, grown a little
     (hair, chin), filled with its mean colour: MediaPipe's pose detector finds a person by the
     face, so it then finds the one this region is about."""
-    part = part.copy()
     ch, cw = part.shape[:2]
     bx, by, bw, bh = region
-    fill = part[::8, ::8].reshape(-1, 3).mean(axis=0).astype(np.uint8)  # the mean colour, sampled
-    for ox, oy, ow, oh in others:
-        x0 = round((ox - 0.15 * ow - bx) / bw * cw)
-        x1 = round((ox + 1.15 * ow - bx) / bw * cw)
-        y0 = round((oy - 0.25 * oh - by) / bh * ch)
-        y1 = round((oy + 1.15 * oh - by) / bh * ch)
-        if x1 > 0 and y1 > 0 and x0 < cw and y0 < ch:
-            part[max(0, y0):max(0, y1), max(0, x0):max(0, x1)] = fill
-    return part
+    grown = [((ox - 0.15 * ow - bx) / bw * cw, (oy - 0.25 * oh - by) / bh * ch,
+              (ox + 1.15 * ow - bx) / bw * cw, (oy + 1.15 * oh - by) / bh * ch) for ox, oy, ow, oh in others]
+    return grey_boxes(part, grown)[0]
 
 
 MAX_FACELESS = 3  # bodies without a face looked for in one photo (each look is one Holistic run)
@@ -475,7 +468,8 @@ def largest_blob(pixels: np.ndarray) -> int:
     return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
 
 
-def _mesh_box(face: np.ndarray) -> PixelBox:
+def mesh_box(face: np.ndarray) -> PixelBox:
+    """The box around a face mesh, in its pixels."""
     x0, y0 = face[:, :2].min(axis=0)
     x1, y1 = face[:, :2].max(axis=0)
     return float(x0), float(y0), float(x1), float(y1)
@@ -485,7 +479,7 @@ def seen_boxes(person: Person) -> list[PixelBox]:
     """What of a found person the frame shows, as boxes: their skeleton's, their face's as
     the face detector saw it, and their face mesh's (a skeleton's box ends at the eyes)."""
     lm = person.landmarks
-    return [b for b in (person.box, person.face_box, None if lm.face is None else _mesh_box(lm.face))
+    return [b for b in (person.box, person.face_box, None if lm.face is None else mesh_box(lm.face))
             if b is not None]
 
 
@@ -493,7 +487,7 @@ def face_width(person: Person) -> float | None:
     """The width of a found person's face: as the face detector saw it, or their mesh's."""
     if person.face_px is not None or person.landmarks.face is None:
         return person.face_px
-    x0, _, x1, _ = _mesh_box(person.landmarks.face)
+    x0, _, x1, _ = mesh_box(person.landmarks.face)
     return x1 - x0
 
 
@@ -756,14 +750,17 @@ class LandmarkDetector:
         if scored is not None and len(scored) > 1:
             near = self._near_faces(frame, width, scored, min_face_px)
             scored = [*scored, *((NEAR_FACE_SCORE, b) for b in near)]
-        found = [] if scored is None or len(scored) <= 1 else self._each_person(
-            frame, width, height, scored, mirrored, min_face_px, near)
+        several = scored is not None and len(scored) > 1
+        # The frame's person mask, found once: each person gets their part of it.
+        frame_mask = self.person_mask(frame) if self._segment and several else None
+        found = [] if not several else self._each_person(
+            frame, width, height, scored, mirrored, min_face_px, frame_mask, near)
         if any(lm is None for _, lm in found):
             # A "face" no landmark model confirmed was set aside: look again without it, since
             # it had narrowed its neighbours' regions and greyed out part of them.
             scored = [sf for sf, (_, lm) in zip(scored, found, strict=True) if lm is not None]
             found = [] if len(scored) <= 1 else self._each_person(frame, width, height, scored, mirrored,
-                                                                  min_face_px, near)
+                                                                  min_face_px, frame_mask, near)
         if scored is None or len(scored) <= 1:
             faces = None if scored is None else [b for _, b in scored]
             lm = self._detect_one(frame, width, height, mirrored, faces)
@@ -778,7 +775,10 @@ class LandmarkDetector:
                        Person(0, lm.person_box() or face_box, lm, face_box)
                        for face_box, lm in found if lm is not None]
         if self._static and self._segment and persons:
-            persons += self._faceless_bodies(frame, width, height, persons, mirrored, min_face_px)
+            # One person alone: Holistic's look at the whole frame found the frame's mask with them.
+            mask = frame_mask if frame_mask is not None else persons[0].landmarks.person_mask
+            persons += self._faceless_bodies(frame, width, height, persons, mirrored, min_face_px,
+                                             self.person_mask(frame) if mask is None else mask)
 
         def across(p: Person) -> float:
             box = p.face_box or p.box
@@ -788,16 +788,15 @@ class LandmarkDetector:
         return People(width, height, tuple(replace(p, id=n) for n, p in enumerate(order, start=1)))
 
     def _faceless_bodies(self, frame: np.ndarray, width: int, height: int, persons: list[Person],
-                         mirrored: bool, min_face_px: float) -> list[Person]:
+                         mirrored: bool, min_face_px: float, mask: np.ndarray) -> list[Person]:
         """The people of a photo no face was found for (a face looking down at a paper, COCO
         328's middle cadet): Holistic on the frame with everyone found greyed out, again
         until it finds nobody new. A body is kept only when it is clearly one
-        (:func:`is_faceless_body`); its face clauses are then not visible."""
+        (:func:`is_faceless_body`); its face clauses are then not visible. ``mask``: the
+        frame's person mask."""
         found: list[Person] = []
         faces = [w for w in (face_width(p) for p in persons) if w is not None]
         min_shoulders = max(min(faces, default=0.0), min_face_px)
-        alone = persons[0].landmarks.person_mask if len(persons) == 1 else None  # then the frame's own
-        mask = self.person_mask(frame) if alone is None else alone
         scale = frame.shape[1] / width
         for _ in range(MAX_FACELESS):
             boxes = [b for p in [*persons, *found] for b in seen_boxes(p)]
@@ -836,13 +835,13 @@ class LandmarkDetector:
         return tuple(kept[len(scored):])
 
     def _each_person(self, frame: np.ndarray, width: int, height: int, scored: list[tuple[float, Box]],
-                     mirrored: bool, min_face_px: float, near: tuple[Box, ...] = (),
-                     ) -> list[tuple[PixelBox, Landmarks | bool | None]]:
+                     mirrored: bool, min_face_px: float, frame_mask: np.ndarray | None,
+                     near: tuple[Box, ...] = ()) -> list[tuple[PixelBox, Landmarks | bool | None]]:
         """(face box in pixels, landmarks) for each face: False when too small, None when
         nothing of this person was found and the face detector was not sure of the face, or
-        when a face of ``near`` (:meth:`_near_faces`) got no face of its own."""
+        when a face of ``near`` (:meth:`_near_faces`) got no face of its own. ``frame_mask``:
+        the frame's person mask (None without segmentation), of which each gets their part."""
         boxes = [b for _, b in scored]
-        frame_mask = self.person_mask(frame) if self._segment else None  # once: each person gets their part
         out: list[tuple[PixelBox, Landmarks | bool | None]] = []
         for i, (score, own) in enumerate(scored):
             face_box = pixel_box(own, width, height)

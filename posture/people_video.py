@@ -46,6 +46,7 @@ from posture.landmarks import (
     find_faces,
     grey_out,
     inside,
+    mesh_box,
     mp_holistic,
     mp_pose,
     own_parts,
@@ -73,9 +74,7 @@ def _fraction_box(box: PixelBox, width: int, height: int) -> Box:
 def face_box_of(lm: Landmarks) -> PixelBox | None:
     """Where the face is, from the mesh, else from the head's pose points (nose, ears)."""
     if lm.face is not None:
-        x0, y0 = lm.face[:, :2].min(axis=0)
-        x1, y1 = lm.face[:, :2].max(axis=0)
-        return float(x0), float(y0), float(x1), float(y1)
+        return mesh_box(lm.face)
     head = lm.pose_points(PoseLM.NOSE, PoseLM.LEFT_EAR, PoseLM.RIGHT_EAR)
     if head is None:
         return None
