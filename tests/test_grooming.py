@@ -350,3 +350,15 @@ def test_under_headwear_every_hair_clause_is_not_visible(checker, person, monkey
     for cid in hair:
         assert hatted[cid].outcome == "not_visible" and hatted[cid].reason.en == "not visible (headwear)", cid
     assert hatted["GR-BEARD"].outcome == bare["GR-BEARD"].outcome  # the face is still judged
+
+
+@pytest.mark.parametrize("lab,hair", [((55.0, 20.0 - F.HAIR_LESS_RED - 6, 15.0), True),
+                                      ((55.0, 20.0 - F.HAIR_LESS_RED + 4, 15.0), False),
+                                      ((25.0, 8.0, 6.0), True)])
+def test_blond_hair_as_light_as_the_skin_is_hair_when_much_less_red(lab, hair):
+    """Lit blond hair lies within the skin's colour distance of the cheeks (so it was taken for
+    forehead skin and the hair's colour read from its dark strands), but is much less red;
+    forehead skin a little less red than the cheeks is still skin."""
+    cheeks = F.Skin(lab=np.array([62.0, 20.0, 20.0]), spread=4.0, grad=1.0)
+    pixel = np.array([lab])
+    assert bool(F._hair_not_skin(cheeks, pixel)[0]) == hair

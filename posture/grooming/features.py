@@ -31,6 +31,14 @@ def _not_skin(ref: Skin, lab: np.ndarray) -> np.ndarray:
     return ref.delta_e(lab) > NOT_SKIN_FLOOR + NOT_SKIN_SPREADS * ref.spread
 
 
+# Blond hair is as light as skin and near it in Lab, but much less red than the cheeks.
+HAIR_LESS_RED = 8.0
+
+
+def _hair_not_skin(ref: Skin, lab: np.ndarray) -> np.ndarray:
+    return _not_skin(ref, lab) | (lab[:, 1] < ref.lab[1] - HAIR_LESS_RED)
+
+
 def _texture(ref: Skin, s: Sample) -> float:
     return float(np.log((s.grad.mean() + 0.5) / (ref.grad + 0.5)))
 
@@ -75,7 +83,7 @@ def hair_pixels(lm: Landmarks) -> np.ndarray | None:
         if found is None or found[1].person is None:
             return None
         ref, s = found
-        keep = (s.person > PERSON) & _not_skin(ref, s.lab)
+        keep = (s.person > PERSON) & _hair_not_skin(ref, s.lab)
         if keep.sum() < max(8, 0.1 * s.n):
             return None
         return s.lab[keep]
@@ -160,7 +168,7 @@ def _hair_share(lm: Landmarks, polygon: np.ndarray, hair: np.ndarray) -> tuple[f
     hair_med = np.median(hair, axis=0)
     spread = float(np.median(np.linalg.norm(hair - hair_med, axis=1)))
     person = s.person > PERSON
-    like = person & (np.linalg.norm(s.lab - hair_med, axis=1) < 8.0 + 2.0 * spread) & _not_skin(ref, s.lab)
+    like = person & (np.linalg.norm(s.lab - hair_med, axis=1) < 8.0 + 2.0 * spread) & _hair_not_skin(ref, s.lab)
     clothes = clothes_colour(lm)
     not_clothes = like if clothes is None else like & (np.linalg.norm(s.lab - clothes, axis=1) > 10.0)
     return float(like.mean()), float(person.mean()), float(not_clothes.mean())
