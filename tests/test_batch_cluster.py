@@ -209,7 +209,7 @@ def test_ctrl_c_stops_with_130_and_a_rerun_resumes(many, tmp_path, reference):
     wait_for(out, 3, proc)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, (stdout[-2000:], stderr[-3000:])  # what it said, should it flake again
     assert "interrupted; run the same command again to resume" in stderr and "Traceback" not in stderr
     done = files_done(out)
     assert 3 <= done < len(PHOTOS) * COPIES
