@@ -67,9 +67,15 @@ def assert_complete(out: Path, folder: Path, reference: dict) -> None:
 
 
 def start(folder: Path, out: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "posture.cli", "batch", str(folder), "--out", str(out),
-                             "--lang", "en", "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})}, start_new_session=True)
+    # A batch started from a terminal has Ctrl-C's default action. Tests run in the background
+    # (`make test &`) inherit SIGINT ignored, which exec keeps: give the child a handler to reset.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-m", "posture.cli", "batch", str(folder), "--out", str(out),
+                                 "--lang", "en", "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, **(env or {})}, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def files_done(out: Path) -> int:
@@ -209,7 +215,7 @@ def test_ctrl_c_stops_with_130_and_a_rerun_resumes(many, tmp_path, reference):
     wait_for(out, 3, proc)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to every process of the group
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130, (stdout[-2000:], stderr[-3000:])  # what it said, should it flake again
+    assert proc.returncode == 130, (stdout[-2000:], stderr[-3000:])
     assert "interrupted; run the same command again to resume" in stderr and "Traceback" not in stderr
     done = files_done(out)
     assert 3 <= done < len(PHOTOS) * COPIES
