@@ -362,3 +362,14 @@ def test_blond_hair_as_light_as_the_skin_is_hair_when_much_less_red(lab, hair):
     cheeks = F.Skin(lab=np.array([62.0, 20.0, 20.0]), spread=4.0, grad=1.0)
     pixel = np.array([lab])
     assert bool(F._hair_not_skin(cheeks, pixel)[0]) == hair
+
+
+@pytest.mark.parametrize("lab,hair", [((62.0 - F.HAIR_SKIN_MAX - 3, 22.0, 22.0), True),
+                                      ((62.0 - F.HAIR_SKIN_MAX + 5, 22.0, 22.0), False)])
+def test_hair_far_from_the_skin_is_hair_however_spread_the_cheeks(lab, hair):
+    """Blotchy cheeks (spread 15) put the skin's colour distance at 55: auburn hair 28 below
+    the cheeks' lightness was taken for skin. Past HAIR_SKIN_MAX it is hair; a forehead in
+    shade, 20 darker, is still skin."""
+    cheeks = F.Skin(lab=np.array([62.0, 22.0, 22.0]), spread=15.0, grad=1.0)
+    assert bool(F._not_skin(cheeks, np.array([lab]))[0]) is False  # the spread alone says skin
+    assert bool(F._hair_not_skin(cheeks, np.array([lab]))[0]) == hair
