@@ -373,3 +373,15 @@ def test_hair_far_from_the_skin_is_hair_however_spread_the_cheeks(lab, hair):
     cheeks = F.Skin(lab=np.array([62.0, 22.0, 22.0]), spread=15.0, grad=1.0)
     assert bool(F._not_skin(cheeks, np.array([lab]))[0]) is False  # the spread alone says skin
     assert bool(F._hair_not_skin(cheeks, np.array([lab]))[0]) == hair
+
+
+def test_lips_are_read_against_the_skin_around_the_mouth(person):
+    """Light from above darkens the lower face against the cheeks; lipstick's edge shows
+    against the skin just around the lips, which shares their light."""
+    outer, inner = (scaled(person, p) for p in regions.lips(person.face))
+    red = paint(person.image, outer, (200, 20, 45), hole=inner, noise=4)
+    blended = paint(red, scaled(person, regions.around_lips(person.face)), (200, 20, 45), hole=outer, noise=4)
+    natural = F.lip_features(with_image(person, person.image))
+    painted = F.lip_features(with_image(person, red))
+    assert painted["lip_vs_around_da"] > natural["lip_vs_around_da"] + 15
+    assert abs(F.lip_features(with_image(person, blended))["lip_vs_around_da"]) < 5

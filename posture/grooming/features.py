@@ -225,8 +225,9 @@ def fringe_features(lm: Landmarks) -> dict[str, float] | None:
 
 
 def lip_features(lm: Landmarks) -> dict[str, float] | None:
-    """The lips (outer minus inner ring) against the cheeks: lipstick makes them redder,
-    more colourful and often darker."""
+    """The lips (outer minus inner ring) against the cheeks and against the skin just around
+    the mouth: lipstick makes them redder, more colourful and often darker. The ring around
+    shares the lips' light, which the cheeks do not when light from above shades the lower face."""
     if lm.face is None:
         return None
     outer, inner = regions.lips(lm.face)
@@ -235,7 +236,13 @@ def lip_features(lm: Landmarks) -> dict[str, float] | None:
         return None
     ref, s = found
     med = s.median()
-    return {"lip_dL": float(med[0] - ref.lab[0]), "lip_da": float(med[1] - ref.lab[1]),
+    around = _region(lm, regions.around_lips(lm.face), hole=outer)
+    if around is None:
+        return None
+    near = around[1].median()
+    return {"lip_vs_around_dL": float(med[0] - near[0]), "lip_vs_around_da": float(med[1] - near[1]),
+            "lip_vs_around_dchroma": float(np.median(chroma(s.lab)) - np.median(chroma(around[1].lab))),
+            "lip_dL": float(med[0] - ref.lab[0]), "lip_da": float(med[1] - ref.lab[1]),
             "lip_db": float(med[2] - ref.lab[2]),
             "lip_dchroma": float(np.median(chroma(s.lab)) - chroma(ref.lab)),
             "lip_chroma_p90": float(np.percentile(chroma(s.lab), 90))}

@@ -85,6 +85,14 @@ def lips(face: np.ndarray) -> tuple[Polygon, Polygon]:
     return _outline(face, LIPS_OUTER), _outline(face, LIPS_INNER)
 
 
+def around_lips(face: np.ndarray) -> Polygon:
+    """The lips' outer outline grown 1.4 times about its centre: with the lips as its hole, the
+    ring of skin just around the mouth, lit as the lips are."""
+    outer = _outline(face, LIPS_OUTER)
+    centre = outer.mean(axis=0)
+    return centre + 1.4 * (outer - centre)
+
+
 def upper_eyelid(face: np.ndarray, side: str) -> Polygon:
     return _outline(face, UPPER_EYELID[side])
 
