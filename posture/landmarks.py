@@ -615,6 +615,15 @@ def mp_holistic(static_image_mode: bool):
         refine_face_landmarks=True, min_detection_confidence=0.5, min_tracking_confidence=0.5)
 
 
+def process_still(graph, image: np.ndarray):
+    """``graph.process(image)`` from a fresh start. Holistic in still-image mode still carries
+    the face's region from its last call: the same photo checked twice read its face mesh up
+    to 3 px apart, and after another photo 7 px, which moved a hair-colour score from 0.58 to
+    0.80, so a batch's verdicts hung on the photos before. A reset costs about 4 ms."""
+    graph.reset()
+    return graph.process(image)
+
+
 def mp_pose():
     """MediaPipe Pose in tracking mode (complexity 1): a video's body alone, without face and hands."""
     import mediapipe as mp
@@ -684,14 +693,14 @@ class LandmarkDetector:
                     faces: list[Box] | None) -> Landmarks:
         if self._holistic is None:
             self._holistic = mp_holistic(static_image_mode=self._static)
-        res = self._holistic.process(frame)
+        res = process_still(self._holistic, frame) if self._static else self._holistic.process(frame)
         box = WHOLE_FRAME
         if res.pose_landmarks is None and faces and self._static:
             # Holistic's person detector can miss everyone in a picture of several people;
             # looking again around the largest face finds that person. (Not in a video: a
             # frame now whole, now cropped, would jump, and the jumps look like movements.)
             box = _body_box(max(faces, key=lambda f: f[2]))
-            res = self._holistic.process(crop(frame, box))
+            res = process_still(self._holistic, crop(frame, box))
         lm = self.to_landmarks(res, frame, width, height, box, mirrored,
                                faces_in_frame=-1 if faces is None else len(faces), fallbacks=self._fallbacks)
         return replace(lm, person_mask=self.person_mask(frame)) if self._segment and lm.face is not None else lm
@@ -805,7 +814,7 @@ class LandmarkDetector:
                 # No piece of the person mask outside those found holds a trunk: skip the
                 # Holistic run (12-45 ms; most photos show one person, filling the mask).
                 break
-            res = self._still_holistic().process(part)
+            res = process_still(self._still_holistic(), part)
             if res.pose_landmarks is None:
                 break
             lm = self.to_landmarks(res, frame, width, height, WHOLE_FRAME, mirrored,
@@ -867,7 +876,7 @@ class LandmarkDetector:
         """One person's landmarks from the ``body`` region around their face ``own``
         (``frame_mask``: the frame's person mask, of which they get their own part)."""
         part = grey_out(crop(frame, body), body, others)
-        res = self._still_holistic().process(part)
+        res = process_still(self._still_holistic(), part)
         lm = self.to_landmarks(res, frame, width, height, body, mirrored, faces_in_frame=faces_in_frame,
                              fallbacks=False)
         face_box, others_px = pixel_box(own, width, height), [pixel_box(o, width, height) for o in others]

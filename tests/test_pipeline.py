@@ -175,3 +175,18 @@ def test_hand_close_up_is_judged_even_with_a_tiny_body_guess(checker):
     assert report.person.judgeable and any("too small" in w.en for w in report.person.warnings)
     assert verdicts["PT-ONE-FINGER"] == "fail"
     assert verdicts["ST-SHOULDERS"] == "not_visible"
+
+
+def test_a_photos_landmarks_do_not_depend_on_the_photo_checked_before(checker):
+    """Holistic in still-image mode kept the last face's region: this photo's face mesh moved
+    7 px after the other one, its hair-colour score 0.58 -> 0.69, so a batch's verdicts hung
+    on its order."""
+    from tests.test_viewpoint_photos import PHOTOS, photo
+
+    first = decode_image(photo(PHOTOS / "HomerMau__testimonials-2.jpg"))
+    other = decode_image(photo(PHOTOS / "andrew-valentin__000004.jpg"))
+    alone = checker.detector.detect(first)
+    checker.detector.detect(other)
+    after = checker.detector.detect(first)
+    assert alone.face is not None and np.array_equal(alone.face, after.face)
+    assert np.array_equal(alone.pose, after.pose)
