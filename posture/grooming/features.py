@@ -44,7 +44,8 @@ HAIR_SKIN_MAX = 25.0
 
 
 def _hair_not_skin(ref: Skin, lab: np.ndarray) -> np.ndarray:
-    return _not_skin(ref, lab) | (ref.delta_e(lab) > HAIR_SKIN_MAX) | (lab[:, 1] < ref.lab[1] - HAIR_LESS_RED)
+    far = ref.delta_e(lab) > min(NOT_SKIN_FLOOR + NOT_SKIN_SPREADS * ref.spread, HAIR_SKIN_MAX)
+    return far | (lab[:, 1] < ref.lab[1] - HAIR_LESS_RED)
 
 
 def _texture(ref: Skin, s: Sample) -> float:
@@ -235,16 +236,17 @@ def lip_features(lm: Landmarks) -> dict[str, float] | None:
     if found is None:
         return None
     ref, s = found
-    med = s.median()
     around = _region(lm, regions.around_lips(lm.face), hole=outer)
     if around is None:
         return None
-    near = around[1].median()
+    ring = around[1]
+    med, near = s.median(), ring.median()
+    lip_chroma = float(np.median(chroma(s.lab)))
     return {"lip_vs_around_dL": float(med[0] - near[0]), "lip_vs_around_da": float(med[1] - near[1]),
-            "lip_vs_around_dchroma": float(np.median(chroma(s.lab)) - np.median(chroma(around[1].lab))),
+            "lip_vs_around_dchroma": lip_chroma - float(np.median(chroma(ring.lab))),
             "lip_dL": float(med[0] - ref.lab[0]), "lip_da": float(med[1] - ref.lab[1]),
             "lip_db": float(med[2] - ref.lab[2]),
-            "lip_dchroma": float(np.median(chroma(s.lab)) - chroma(ref.lab)),
+            "lip_dchroma": lip_chroma - float(chroma(ref.lab)),
             "lip_chroma_p90": float(np.percentile(chroma(s.lab), 90))}
 
 
