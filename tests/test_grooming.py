@@ -14,7 +14,7 @@ from posture.grooming import features as F
 from posture.grooming import regions
 from posture.grooming.company import Badge, Company, GroomingContext, Makeup, Uniform
 from posture.images import decode_image
-from posture.measure import measure_all
+from posture.measure import hidden_measurements, measure_all
 from posture.measure.grooming import (
     badge_left_chest,
     eyelid_saturation,
@@ -151,12 +151,19 @@ def test_without_pixels_every_grooming_measurement_is_not_visible(person):
     assert all(v is None for v in measure_all(bare, set(GROOMING_MEASUREMENTS)).values())
 
 
-def test_a_grayscale_picture_leaves_the_colour_clauses_not_visible(person):
+def test_a_grayscale_picture_leaves_the_colour_clauses_not_visible(person, checker):
     gray = cv2.cvtColor(cv2.cvtColor(person.image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     lm = with_image(person, gray)
-    for name in ("hair_colour_other_score", "lipstick_score", "eyelid_saturation"):
+    colours = {"hair_colour_other_score", "lipstick_score", "eyelid_saturation"}
+    for name in colours:
         assert measure_all(lm, {name})[name] is None, name
     assert facial_hair_score(lm) is not None  # texture and darkness still show
+    # The report says why: the picture, not the person, hides the colours.
+    assert hidden_measurements(lm, colours | {"facial_hair_score"}) == dict.fromkeys(colours, "grayscale")
+    assert hidden_measurements(person, colours) == {}
+    verdicts = {v.clause.id: v for v in checker.check_landmarks(lm, scenario="grooming", profile="female").verdicts}
+    for clause in ("GR-HAIR-COLOUR", "GR-MAKEUP"):
+        assert verdicts[clause].outcome == "not_visible" and "black-and-white" in verdicts[clause].reason.en, clause
 
 
 def test_ears_hidden_by_hair_leave_the_earrings_not_visible(person):
@@ -181,6 +188,42 @@ def test_a_chest_out_of_frame_leaves_badge_tie_and_uniform_not_visible(person):
     assert badge_left_chest(lm, ctx) is None
     assert uniform_colour_delta_e(lm, ctx) is None
     assert tie_as_required(lm, ctx) is None
+    shown = {"badge_left_chest", "uniform_colour_delta_e", "tie_as_required", "facial_hair_score"}
+    assert hidden_measurements(lm, shown) == {"badge_left_chest": "chest_out_of_frame",
+                                              "uniform_colour_delta_e": "chest_out_of_frame",
+                                              "tie_as_required": "collar_out_of_frame"}
+    assert hidden_measurements(person, shown) == {}
+
+
+def _row_keeping(lm, polygon, share: float) -> int:
+    """The first image row at which a frame cut there keeps ``share`` of ``polygon``."""
+    top, bottom = polygon[:, 1].min(), polygon[:, 1].max()
+    rows = np.linspace(top, bottom, 200)
+    y = next(r for r in rows if regions.share_in_frame(polygon, lm.width, r) >= share)
+    return round(y * lm.pixel_scale) + 1
+
+
+def test_a_chin_cut_off_by_the_frame_is_not_visible_and_says_so(person, checker):
+    chin = regions.chin_jaw(person.face)
+    # features.MIN_INSIDE (0.9) of the chin in the frame is enough to judge a beard; 0.8 is not.
+    kept = _cut_below(person, _row_keeping(person, chin, 0.93))
+    cut = _cut_below(person, _row_keeping(person, chin, 0.8))
+    assert hidden_measurements(kept, {"facial_hair_score"}) == {} and facial_hair_score(kept) is not None
+    assert hidden_measurements(cut, {"facial_hair_score"}) == {"facial_hair_score": "chin_out_of_frame"}
+    assert facial_hair_score(cut) is None
+    beard = next(v for v in checker.check_landmarks(cut, scenario="grooming", profile="male").verdicts
+                 if v.clause.id == "GR-BEARD")
+    assert beard.outcome == "not_visible" and "chin" in beard.reason.en and "下巴" in beard.reason.zh
+
+
+def test_share_in_frame_clips_a_region_at_the_frames_edges():
+    square = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
+    assert regions.share_in_frame(square + 20, 100, 100) == pytest.approx(1.0)
+    assert regions.share_in_frame(square - [5, 0], 100, 100) == pytest.approx(0.5)  # half past the left edge
+    assert regions.share_in_frame(square + [95, 96], 100, 100) == pytest.approx(0.5 * 0.4)  # a corner
+    assert regions.share_in_frame(square - [0, 20], 100, 100) == 0.0  # wholly above the top
+    triangle = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    assert regions.share_in_frame(triangle, 100, 5) == pytest.approx(0.75)  # cut across by the bottom edge
 
 
 def test_profile_any_skips_the_mens_and_womens_grooming_clauses(checker, person):

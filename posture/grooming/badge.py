@@ -59,9 +59,7 @@ def chest_crop(lm: Landmarks, min_inside: float = CHEST_IN_VIEW) -> tuple[np.nda
         return None
     x0, y0 = both.min(axis=0)
     x1, y1 = both.max(axis=0)
-    inside_w = min(x1, lm.width) - max(x0, 0)
-    inside_h = min(y1, lm.height) - max(y0, 0)
-    share = max(0.0, inside_w) * max(0.0, inside_h) / max(1e-9, (x1 - x0) * (y1 - y0))
+    share = regions.share_in_frame(both, lm.width, lm.height)
     if share <= 0.0 or share < min_inside:
         return None
     s = lm.pixel_scale

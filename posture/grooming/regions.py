@@ -54,6 +54,37 @@ def face_frame(face: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     return u, v, width, height
 
 
+def _area(polygon: np.ndarray) -> float:
+    x, y = polygon[:, 0], polygon[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def _clip(pts: list[tuple[float, float]], axis: int, bound: float, below: bool) -> list[tuple[float, float]]:
+    """One Sutherland-Hodgman step: the polygon ``pts`` cut to ``pts[axis] <= bound`` (below)
+    or ``>= bound``."""
+    def keep(p: tuple[float, float]) -> bool:
+        return p[axis] <= bound if below else p[axis] >= bound
+
+    out = []
+    for a, b in zip(pts, pts[1:] + pts[:1], strict=True):
+        if keep(a) != keep(b):
+            t = (bound - a[axis]) / (b[axis] - a[axis])
+            out.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+        if keep(b):
+            out.append(b)
+    return out
+
+
+def share_in_frame(polygon: Polygon, width: float, height: float) -> float:
+    """The share (0-1) of a region's area inside the frame ``width`` x ``height`` (landmark
+    pixels): the polygon clipped by the frame's four edges."""
+    whole = _area(polygon)
+    pts = [(float(x), float(y)) for x, y in polygon[:, :2]]
+    for axis, bound, below in ((0, 0.0, False), (0, float(width), True), (1, 0.0, False), (1, float(height), True)):
+        pts = _clip(pts, axis, bound, below) if len(pts) >= 3 else []
+    return 0.0 if whole <= 0.0 or len(pts) < 3 else min(1.0, _area(np.array(pts)) / whole)
+
+
 def _outline(face: np.ndarray, indices: tuple[int, ...]) -> Polygon:
     return face[list(indices), :2].astype(np.float64)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from posture.grooming import appearance, regions
 from posture.grooming import features as F
-from posture.grooming.badge import BadgeFind, find_badge_like, match_company_badge
+from posture.grooming.badge import CHEST_SEEN_FOR_A_FIND, BadgeFind, find_badge_like, match_company_badge
 from posture.grooming.company import GroomingContext
 from posture.grooming.models import MODELS
 from posture.grooming.pixels import canvas, is_grayscale, sample
@@ -47,6 +47,51 @@ def _prob(lm: Landmarks, model: str, features: Callable, colour: bool) -> Measur
 # The measurements of the hair, which a hat, cap or scarf hides (they are then "not visible
 # (headwear)", never judged on the hat).
 HAIR = ("headwear",)
+# The measurements of a colour, which a black-and-white picture cannot show; the report then
+# says why ("not visible (a black-and-white picture ...)") rather than a bare "not visible".
+COLOUR = ("grayscale",)
+
+
+@blocking_state("grayscale")
+def grayscale_picture(lm: Landmarks) -> bool:
+    """The picture has no colour (its face's pixels are grey; see pixels.is_grayscale)."""
+    return is_grayscale(lm) is True
+
+
+def _out_of_frame(lm: Landmarks, polygons: list[np.ndarray | None], min_share: float) -> bool:
+    return any(p is None or regions.share_in_frame(p, lm.width, lm.height) < min_share for p in polygons)
+
+
+# Regions the frame's edge cuts off, so that the report says which part of the person is out of
+# the picture; each at the share its measurement needs (features.MIN_INSIDE; the badge's
+# CHEST_SEEN_FOR_A_FIND). Without a face (or, for the chest, a body) there is no region to place,
+# and the person's own warning says so.
+CHIN = ("chin_out_of_frame",)
+COLLAR = ("collar_out_of_frame",)
+CHEST = ("chest_out_of_frame",)
+
+
+@blocking_state("chin_out_of_frame")
+def chin_out_of_frame(lm: Landmarks) -> bool:
+    """The chin and jaw or the upper lip (where a beard or moustache grows) is cut off by the frame."""
+    return lm.face is not None and _out_of_frame(
+        lm, [regions.chin_jaw(lm.face), regions.upper_lip(lm.face)], F.MIN_INSIDE)
+
+
+@blocking_state("collar_out_of_frame")
+def collar_out_of_frame(lm: Landmarks) -> bool:
+    """The collar under the chin (where a tie shows, and the shirt beside it) is cut off by the frame."""
+    if lm.face is None:
+        return False
+    strip, beside = regions.collar(lm.face)
+    return _out_of_frame(lm, [strip, beside[:4], beside[4:]], F.MIN_INSIDE)
+
+
+@blocking_state("chest_out_of_frame")
+def chest_out_of_frame(lm: Landmarks) -> bool:
+    """The chest (where the badge is pinned and the uniform shows) is out of the picture, or the
+    shoulders that place it are not seen while the face is."""
+    return lm.face is not None and _out_of_frame(lm, [regions.chest_both(lm)], CHEST_SEEN_FOR_A_FIND)
 
 
 @blocking_state("headwear")
@@ -57,21 +102,21 @@ def wears_headwear(lm: Landmarks) -> bool:
     return p is not None and p >= 0.5
 
 
-@measurement("facial_hair_score", "probability")
+@measurement("facial_hair_score", "probability", unless=CHIN)
 def facial_hair_score(lm: Landmarks) -> Measured | None:
     """Probability of a beard or moustache: chin/jaw and upper-lip skin against the cheeks
     (darker, rougher, less red), logistic model fitted on labelled faces."""
     return _prob(lm, "facial_hair", F.facial_hair_features, colour=False)
 
 
-@measurement("hair_colour_other_score", "probability", unless=HAIR)
+@measurement("hair_colour_other_score", "probability", unless=COLOUR + HAIR)
 def hair_colour_other_score(lm: Landmarks) -> Measured | None:
     """Probability that the hair above the forehead is not black or brown (blond, grey,
     red, dyed), from its Lab colour; not visible on a grayscale picture or without hair."""
     return _prob(lm, "hair_colour_other", F.hair_colour_features, colour=True)
 
 
-@measurement("hair_colour_not_allowed", "probability", unless=HAIR, contextual=True)
+@measurement("hair_colour_not_allowed", "probability", unless=COLOUR + HAIR, contextual=True)
 def hair_colour_not_allowed(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """Probability that the hair's colour is one the company does not allow (company.yaml
     ``hair_colours``: ``black_brown``, the standard's rule, or ``any``)."""
@@ -101,13 +146,13 @@ def fringe_score(lm: Landmarks) -> Measured | None:
     return _prob(lm, "fringe", F.fringe_features, colour=False)
 
 
-@measurement("lipstick_score", "probability")
+@measurement("lipstick_score", "probability", unless=COLOUR)
 def lipstick_score(lm: Landmarks) -> Measured | None:
     """Probability of a clearly coloured lipstick: the lips against the cheeks in Lab."""
     return _prob(lm, "lipstick", F.lip_features, colour=True)
 
 
-@measurement("lipstick_missing", "probability", contextual=True)
+@measurement("lipstick_missing", "probability", contextual=True, unless=COLOUR)
 def lipstick_missing(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """Probability that a lipstick the company requires (company.yaml makeup.require_lipstick)
     is missing; 0 when the company does not require one."""
@@ -117,7 +162,7 @@ def lipstick_missing(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     return Measured(1.0 - found.value if ctx.company.makeup.require_lipstick else 0.0, found.confidence)
 
 
-@measurement("eyelid_saturation", "Lab chroma")
+@measurement("eyelid_saturation", "Lab chroma", unless=COLOUR)
 def eyelid_saturation(lm: Landmarks) -> Measured | None:
     """How much more colourful the upper eyelids are than the cheeks (Lab chroma units)."""
     if is_grayscale(lm) is not False:
@@ -133,13 +178,13 @@ def dangling_earring_score(lm: Landmarks) -> Measured | None:
     return _prob(lm, "dangling_earring", F.earring_features, colour=False)
 
 
-@measurement("necktie_score", "probability")
+@measurement("necktie_score", "probability", unless=COLLAR)
 def necktie_score(lm: Landmarks) -> Measured | None:
     """Probability of a tie in the collar strip under the chin (against the shirt beside it)."""
     return _prob(lm, "necktie", F.tie_features, colour=False)
 
 
-@measurement("tie_as_required", "probability", contextual=True)
+@measurement("tie_as_required", "probability", contextual=True, unless=COLLAR)
 def tie_as_required(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """1 when no tie is required (company.yaml ``men_wear_tie`` off, or not a man's profile),
     else the probability of a tie."""
@@ -148,7 +193,7 @@ def tie_as_required(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     return necktie_score(lm)
 
 
-@measurement("uniform_colour_delta_e", "Delta E (Lab)", contextual=True)
+@measurement("uniform_colour_delta_e", "Delta E (Lab)", contextual=True, unless=CHEST + COLOUR)
 def uniform_colour_delta_e(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """Colour distance (CIELAB Delta E) from the chest's median colour to the nearest of the
     company's uniform colours; not visible without company colours or with the chest out
@@ -165,7 +210,7 @@ def uniform_colour_delta_e(lm: Landmarks, ctx: GroomingContext) -> Measured | No
     return Measured(float(min(np.linalg.norm(med - lab) for lab in labs)), 1.0)
 
 
-@measurement("badge_left_chest", "+1 left / -1 right / 0 none", contextual=True)
+@measurement("badge_left_chest", "+1 left / -1 right / 0 none", contextual=True, unless=CHEST)
 def badge_left_chest(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """+1 when the badge is on the person's own left chest, -1 on the right, 0 when not found;
     not visible with the chest out of frame. Matched against the company's badge pictures,
