@@ -173,6 +173,10 @@ def test_ears_hidden_by_hair_leave_the_earrings_not_visible(person):
     assert F.earring_features(with_image(person, covered)) is None
     assert measure_all(with_image(person, covered), {"dangling_earring_score"})["dangling_earring_score"] is None
     assert F.lobe_visible(with_image(person, skin_picture(person)), "left")
+    earring = {"dangling_earring_score"}
+    assert hidden_measurements(with_image(person, covered), earring) == {"dangling_earring_score": "lobes_hidden"}
+    assert hidden_measurements(with_image(person, skin_picture(person)), earring) == {}
+    assert hidden_measurements(dataclasses.replace(person, image=None, person_mask=None), earring) == {}  # no pixels
 
 
 def _cut_below(lm, cut: int):
@@ -214,6 +218,16 @@ def test_a_chin_cut_off_by_the_frame_is_not_visible_and_says_so(person, checker)
     beard = next(v for v in checker.check_landmarks(cut, scenario="grooming", profile="male").verdicts
                  if v.clause.id == "GR-BEARD")
     assert beard.outcome == "not_visible" and "chin" in beard.reason.en and "下巴" in beard.reason.zh
+
+
+def test_the_sides_of_the_neck_cut_off_by_the_frame_leave_loose_hair_not_visible_and_say_so(person):
+    sides = [regions.hair_side(person.face, side) for side in regions.SIDES]
+    # Loose hair is read where features.MIN_INSIDE_HAIR (0.35) of a band beside the neck is in the frame.
+    kept = _cut_below(person, min(_row_keeping(person, band, 0.4) for band in sides))
+    cut = _cut_below(person, min(_row_keeping(person, band, 0.3) for band in sides) - 2)
+    hair = {"loose_long_hair_score"}
+    assert hidden_measurements(kept, hair) == {}
+    assert hidden_measurements(cut, hair) == {"loose_long_hair_score": "neck_sides_out_of_frame"}
 
 
 def test_share_in_frame_clips_a_region_at_the_frames_edges():

@@ -69,6 +69,8 @@ def _out_of_frame(lm: Landmarks, polygons: list[np.ndarray | None], min_share: f
 CHIN = ("chin_out_of_frame",)
 COLLAR = ("collar_out_of_frame",)
 CHEST = ("chest_out_of_frame",)
+NECK_SIDES = ("neck_sides_out_of_frame",)
+LOBES = ("lobes_hidden",)
 
 
 @blocking_state("chin_out_of_frame")
@@ -85,6 +87,24 @@ def collar_out_of_frame(lm: Landmarks) -> bool:
         return False
     strip, beside = regions.collar(lm.face)
     return _out_of_frame(lm, [strip, beside[:4], beside[4:]], F.MIN_INSIDE)
+
+
+@blocking_state("neck_sides_out_of_frame")
+def neck_sides_out_of_frame(lm: Landmarks) -> bool:
+    """Both bands beside the neck (where loose long hair falls) are cut off by the frame."""
+    return lm.face is not None and all(
+        regions.share_in_frame(regions.hair_side(lm.face, side), lm.width, lm.height) < F.MIN_INSIDE_HAIR
+        for side in regions.SIDES)
+
+
+@blocking_state("lobes_hidden")
+def lobes_hidden(lm: Landmarks) -> bool:
+    """Neither ear lobe shows its skin: hair over the ears, the head's turn or the frame hides
+    both (an earring cannot be judged, never guessed). Only where the cheeks' skin is read, so
+    that a frame without pixels is not taken for hidden ears."""
+    if lm.face is None or F.skin(lm) is None:
+        return False
+    return not any(F.lobe_visible(lm, side) for side in regions.SIDES)
 
 
 @blocking_state("chest_out_of_frame")
@@ -133,7 +153,7 @@ def hair_over_ears_share(lm: Landmarks) -> Measured | None:
     return None if feats is None else Measured(feats["ear_hair"], 1.0)
 
 
-@measurement("loose_long_hair_score", "probability", unless=HAIR)
+@measurement("loose_long_hair_score", "probability", unless=HAIR + NECK_SIDES)
 def loose_long_hair_score(lm: Landmarks) -> Measured | None:
     """Probability of loose hair to the shoulders: hair of the head's colour in the bands
     beside the neck."""
@@ -171,7 +191,7 @@ def eyelid_saturation(lm: Landmarks) -> Measured | None:
     return None if value is None else Measured(value, 1.0)
 
 
-@measurement("dangling_earring_score", "probability")
+@measurement("dangling_earring_score", "probability", unless=LOBES)
 def dangling_earring_score(lm: Landmarks) -> Measured | None:
     """Probability of a dangling earring under a visible ear lobe; not visible when hair,
     the head's turn or the frame hides both lobes."""
