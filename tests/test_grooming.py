@@ -166,6 +166,18 @@ def test_a_grayscale_picture_leaves_the_colour_clauses_not_visible(person, check
         assert verdicts[clause].outcome == "not_visible" and "black-and-white" in verdicts[clause].reason.en, clause
 
 
+def test_the_apps_report_table_says_why_a_clause_was_not_visible(person, checker):
+    from posture.webapp.render import report_table
+
+    gray = with_image(person, cv2.cvtColor(cv2.cvtColor(person.image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB))
+    for lang, words in (("en", "black-and-white"), ("zh", "黑白照片")):
+        table = report_table(checker.check_landmarks(gray, scenario="grooming", profile="female"), lang)
+        cells = dict(zip(table.iloc[:, 0], table.iloc[:, 2], strict=True))
+        assert cells["GR-HAIR-COLOUR"].startswith("?") and words in cells["GR-HAIR-COLOUR"], cells["GR-HAIR-COLOUR"]
+    colour = report_table(checker.check_landmarks(person, scenario="grooming", profile="female"), "en")
+    assert "black-and-white" not in " ".join(colour.iloc[:, 2])
+
+
 def test_ears_hidden_by_hair_leave_the_earrings_not_visible(person):
     covered = skin_picture(person)
     for side in regions.SIDES:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from posture.exports import jpeg_bytes
 from posture.pipeline import CheckResult
+from posture.report import ClauseResult
 from posture.results import SessionResult, session_result
 from posture.routine import StepResult
 from posture.sequence import VideoReport
@@ -54,11 +55,21 @@ def report_header(result: CheckResult, lang: Lang) -> None:
         st.warning(warning.get(lang))
 
 
+def verdict_with_reason(c: ClauseResult, lang: Lang) -> str:
+    """The verdict and, where the picture kept some or all of the clause from being judged,
+    why: "? not visible (a black-and-white picture ...)", "✓ pass; not judged (side view): ..."."""
+    if c.reason is None:
+        return verdict_text(c.verdict, lang)
+    if c.verdict == "not_visible":
+        return f"{MARKS['not_visible']} {c.reason.get(lang)}"
+    return f"{verdict_text(c.verdict, lang)}{';' if lang == 'zh' else '; '}{c.reason.get(lang)}"
+
+
 def report_table(result: CheckResult, lang: Lang) -> pd.DataFrame:
     """One row per judged clause, failures first."""
     order = {"fail": 0, "not_visible": 2, "pass": 1}
     rows = [{t("clause", lang): c.id, t("title", lang): c.title.get(lang),
-             t("verdict", lang): verdict_text(c.verdict, lang),
+             t("verdict", lang): verdict_with_reason(c, lang),
              t("severity", lang): severity_word(c.severity, lang),
              t("values", lang): values_words(c, lang),
              t("advice", lang): c.advice.get(lang) if c.verdict == "fail" else "",
