@@ -46,8 +46,8 @@ def _posture(measured: dict[str, Measured | None]) -> tuple[str, Text]:
         if desk is not None and desk.value <= DESK_MAX_PERSON_SHARE:
             return "sitting", Text(
                 zh=f"看不到大腿;前臂放在桌上,其下方只有 {desk.value * 100:.0f}% 是人体(桌面挡住了身体),判定为坐在桌前",
-                en=f"thighs not visible; a forearm rests on a surface with {desk.value * 100:.0f}% of the picture "
-                   f"under the arms the person (<= {DESK_MAX_PERSON_SHARE * 100:.0f}%: a desk hides the body): "
+                en=f"thighs not visible; the forearms rest on a surface and only {desk.value * 100:.0f}% of the "
+                   f"picture under them is the person (<= {DESK_MAX_PERSON_SHARE * 100:.0f}%: a desk hides the body): "
                    f"seated at a desk")
         return "standing", Text(zh="看不到大腿,按站姿检查", en="thighs not visible: assumed standing")
     if thigh.value >= SEATED_THIGH_DEG:
