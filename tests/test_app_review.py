@@ -60,6 +60,21 @@ def test_batch_with_refused_files_and_the_table(reviewed, db):
     assert Store(db).counts()["pictures"] == 0  # not ticked: only numbers and verdicts
 
 
+def test_the_table_and_the_opened_photo_say_why_a_clause_was_not_visible(db, samples):
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="mode").set_value("review").run()
+    at.selectbox(key="review-scenario").set_value("grooming").run()
+    at.file_uploader(key="review-files").set_value([
+        ("grey.png", (samples / "camera_grayscale.png").read_bytes(), "image/png")]).run()
+    at.button(key="review-run").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[1].value
+    hair = table[table["clause"] == "GR-HAIR-COLOUR"]["判定"].tolist()
+    assert hair == ["? 看不到(黑白照片,看不出颜色)"], hair
+    assert any(c.value.startswith("GR-HAIR-COLOUR 发色: ? 看不到(黑白照片") for c in at.caption)
+
+
 def test_filters(reviewed):
     at = reviewed
     at.multiselect(key="review-fc").set_value(["EX-SMILE"]).run()

@@ -71,6 +71,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "live_waiting": ("等待视频画面……", "Waiting for video frames..."),
     "failing_now": ("当前未通过的条款", "Clauses failing now"),
     "all_pass_now": ("当前没有未通过的条款", "No clause is failing now"),
+    "no_clause_failed": ("没有未通过的条款", "No clause failed"),
     "not_visible_now": ("看不到(无法判断)", "Not visible (cannot judge)"),
     "placement": ("摄像头位置", "Camera placement"),
     "placement_ok": ("摄像头位置合适", "Camera placement is fine"),

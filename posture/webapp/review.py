@@ -34,6 +34,7 @@ from posture.webapp.render import (
     report_header,
     thumbnail,
     verdict_text,
+    verdict_with_reason,
 )
 from posture.webapp.state import choice_key, upload_cap_mb
 from posture.webapp.video_review import VideoItem, check_uploaded_video, show_videos
@@ -145,7 +146,8 @@ def table_rows(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> pd.Data
         out.append({
             "thumb": data_url(item.thumb), "photo": item.name, "clause": r.clause, "verdict_key": r.verdict,
             t("title", lang): standard.by_id[r.clause].title.get(lang),
-            t("verdict", lang): verdict_text(r.verdict, lang),
+            t("verdict", lang): verdict_with_reason(clause, lang) if r.verdict == clause.verdict
+            else verdict_text(r.verdict, lang),
             t("reviewer_verdict", lang): verdict_text(r.override or "", lang), t("reviewer_note", lang): r.note or "",
             t("values", lang): values_words(clause, lang), t("advice", lang): clause.advice.get(lang),
             t("original", lang): clause.original if lang == "zh" else f"{clause.original} ({clause.english})",
@@ -302,11 +304,17 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     with right:
         standard = resources.standard()
         latest = {r.clause: r for r in rows if r.check_id == item.check_id and r.override is not None}
-        for c in item.result.report.failed():
+        failed = item.result.report.failed()
+        if not failed:
+            st.success(t("no_clause_failed", lang))
+        for c in failed:
             clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
             if c.id in latest:  # the reviewer's verdict beside the machine's
                 r = latest[c.id]
                 st.info(t("overridden_as", lang, v=verdict_text(r.override or "", lang), note=r.note or ""))
+        for c in item.result.report.clauses:  # what could not be judged, and why, where the photo says
+            if c.verdict == "not_visible":
+                st.caption(f"{c.id} {c.title.get(lang)}: {verdict_with_reason(c, lang)}")
     _override(item, lang)
 
 
