@@ -167,15 +167,27 @@ def clothes_colour(lm: Landmarks) -> np.ndarray | None:
     return per_frame(lm, "grooming_clothes", build)
 
 
-def _hair_share(lm: Landmarks, polygon: np.ndarray, hair: np.ndarray) -> tuple[float, float, float] | None:
+def _hair_colour(lm: Landmarks) -> tuple[np.ndarray, float] | None:
+    """(median Lab, median distance from it) of the hair pixels above the forehead, or None
+    without them; once per frame (every region read against the hair's colour asks)."""
+    def build() -> tuple[np.ndarray, float] | None:
+        hair = hair_pixels(lm)
+        if hair is None:
+            return None
+        med = np.median(hair, axis=0)
+        return med, float(np.median(np.linalg.norm(hair - med, axis=1)))
+
+    return per_frame(lm, "grooming_hair_colour", build)
+
+
+def _hair_share(lm: Landmarks, polygon: np.ndarray) -> tuple[float, float, float] | None:
     """(share of the region that is hair-coloured person pixels, share that is person, share
     that is hair-coloured and not the colour of the clothes under the chin)."""
     found = _region(lm, polygon, min_inside=MIN_INSIDE_HAIR)
     if found is None or found[1].person is None:
         return None
     ref, s = found
-    hair_med = np.median(hair, axis=0)
-    spread = float(np.median(np.linalg.norm(hair - hair_med, axis=1)))
+    hair_med, spread = _hair_colour(lm)
     person = s.person > PERSON
     like = person & (np.linalg.norm(s.lab - hair_med, axis=1) < 8.0 + 2.0 * spread) & _hair_not_skin(ref, s.lab)
     clothes = clothes_colour(lm)
@@ -189,13 +201,13 @@ def long_hair_features(lm: Landmarks) -> dict[str, float] | None:
     hair = hair_pixels(lm)
     if hair is None:
         return None
-    shares = [_hair_share(lm, regions.hair_side(lm.face, side), hair) for side in regions.SIDES]
+    shares = [_hair_share(lm, regions.hair_side(lm.face, side)) for side in regions.SIDES]
     shares = [s for s in shares if s is not None]
     if not shares:
         return None
     like = [s[0] for s in shares]
     clothes = clothes_colour(lm)
-    hair_vs_clothes = 0.0 if clothes is None else float(np.linalg.norm(np.median(hair, axis=0) - clothes))
+    hair_vs_clothes = 0.0 if clothes is None else float(np.linalg.norm(_hair_colour(lm)[0] - clothes))
     return {"side_hair_max": max(like), "side_hair_min": min(like), "side_person": max(s[1] for s in shares),
             "side_not_clothes": max(s[2] for s in shares), "hair_vs_clothes": min(hair_vs_clothes, 40.0)}
 
@@ -205,7 +217,7 @@ def ear_hair_features(lm: Landmarks) -> dict[str, float] | None:
     hair = hair_pixels(lm)
     if hair is None:
         return None
-    shares = [_hair_share(lm, regions.ear(lm.face, side), hair) for side in regions.SIDES]
+    shares = [_hair_share(lm, regions.ear(lm.face, side)) for side in regions.SIDES]
     shares = [s[2] for s in shares if s is not None]
     return {"ear_hair": max(shares)} if shares else None
 

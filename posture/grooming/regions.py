@@ -11,6 +11,7 @@ and the head's roll.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
@@ -55,8 +56,7 @@ def face_frame(face: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
 
 
 def _area(polygon: np.ndarray) -> float:
-    x, y = polygon[:, 0], polygon[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return float(cv2.contourArea(np.asarray(polygon, dtype=np.float32)))
 
 
 def _clip(pts: list[tuple[float, float]], axis: int, bound: float, below: bool) -> list[tuple[float, float]]:
@@ -78,6 +78,9 @@ def _clip(pts: list[tuple[float, float]], axis: int, bound: float, below: bool) 
 def share_in_frame(polygon: Polygon, width: float, height: float) -> float:
     """The share (0-1) of a region's area inside the frame ``width`` x ``height`` (landmark
     pixels): the polygon clipped by the frame's four edges."""
+    lo, hi = polygon[:, :2].min(axis=0), polygon[:, :2].max(axis=0)
+    if lo[0] >= 0.0 and lo[1] >= 0.0 and hi[0] <= width and hi[1] <= height:
+        return 1.0  # wholly inside: most regions of most photos
     whole = _area(polygon)
     pts = [(float(x), float(y)) for x, y in polygon[:, :2]]
     for axis, bound, below in ((0, 0.0, False), (0, float(width), True), (1, 0.0, False), (1, float(height), True)):
