@@ -118,3 +118,11 @@ def test_hd_fold_for_no_profile_accepts_the_womens_or_the_mens_way(standard):
     assert verdict(Body().arms_hanging()) == "pass"  # the men's "at the sides"
     assert verdict(Body().hands_on_hips()) == "fail"
     assert verdict(Body().hands_folded(), "female") is None  # a chosen profile has its own clause
+
+
+def test_the_pages_name_every_measurement_a_clause_reads():
+    from posture.webapp.words import MEASUREMENT_TITLES
+
+    names = {m for c in load_standard().clauses for m in c.measurements}
+    assert sorted(names - MEASUREMENT_TITLES.keys()) == []
+    assert all(zh and en and zh != en for zh, en in (MEASUREMENT_TITLES[n] for n in names))

@@ -34,6 +34,20 @@ MEASUREMENT_TITLES: dict[str, tuple[str, str]] = {
     "pointing_fingers_extended_min": ("手指伸直", "fingers straight"),
     "pointing_finger_spread_deg": ("手指张开", "fingers spread"), "pointing_palm_up": ("掌心向上", "palm up"),
     "hand_finger_spread_max_deg": ("手指张开", "fingers spread"), "hand_to_face_sw": ("手与脸的距离", "hand to face"),
+    "face_seen_without_hands": ("脸部无手遮挡", "face in view, no hand"),
+    "head_above_hands_deg": ("低头看对方的手", "head bowed toward the hands"),
+    # Grooming: the models' probabilities (0-1) and the colour differences.
+    "facial_hair_score": ("胡须可能性", "beard or moustache likelihood"),
+    "hair_colour_not_allowed": ("发色不合要求的可能性", "likelihood of a hair colour not allowed"),
+    "hair_over_ears_share": ("头发盖住耳朵的比例", "share of the ear under hair"),
+    "loose_long_hair_score": ("长发披散的可能性", "loose long hair likelihood"),
+    "fringe_score": ("刘海遮眉的可能性", "fringe over the eyebrows likelihood"),
+    "lipstick_missing": ("未涂口红的可能性", "likelihood of no lipstick"),
+    "eyelid_saturation": ("眼影鲜艳程度", "eye shadow colourfulness"),
+    "dangling_earring_score": ("垂吊耳环的可能性", "dangling earring likelihood"),
+    "tie_as_required": ("按要求系领带", "tie worn as required"),
+    "uniform_colour_delta_e": ("与制服颜色之差", "colour difference from the uniform"),
+    "badge_left_chest": ("工牌位置(1 左胸,-1 右胸,0 未见)", "badge (1 left chest, -1 right, 0 none)"),
 }
 UNITS: dict[str, tuple[str, str]] = {
     "deg": ("°", "°"),
