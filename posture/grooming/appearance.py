@@ -59,6 +59,7 @@ WINDOWS: dict[str, Window] = {
                      offset=(0.0, -10.0)),  # above the hairline to the eyes
     "lipstick": Window((28, 72, 68, 96), anchor=regions.LIPS_OUTER),  # the mouth
     "hair_colour_other": Window((0, 0, 96, 48), mask=True),  # the head above the eyebrows
+    "headwear": Window((0, 0, 96, 48), mask=True),  # the same: a brim's or crown's shape
     "loose_long_hair": Window((0, 56, 96, 160), mask=True),  # beside the face down to the shoulders
     "dangling_earring": Window((0, 56, 96, 120)),  # the ears and below the lobes
 }
@@ -175,12 +176,16 @@ def descriptor(face: AlignedFace, model: str) -> np.ndarray | None:
 
 
 def symmetric_descriptor(lm: Landmarks, model: str) -> np.ndarray | None:
-    """The mean of ``descriptor`` on the person's crop and on its mirror image."""
-    face = aligned_face(lm)
-    if face is None:
-        return None
-    both = [descriptor(face, model), descriptor(face.mirrored(), model)]
-    return None if both[0] is None else 0.5 * (both[0] + both[1])
+    """The mean of ``descriptor`` on the person's crop and on its mirror image; once per frame
+    and window (the hair colour and headwear models read the same one)."""
+    def build() -> np.ndarray | None:
+        face = aligned_face(lm)
+        if face is None:
+            return None
+        both = [descriptor(face, model), descriptor(face.mirrored(), model)]
+        return None if both[0] is None else 0.5 * (both[0] + both[1])
+
+    return per_frame(lm, f"grooming_descriptor:{WINDOWS[model]}", build)
 
 
 @cache
