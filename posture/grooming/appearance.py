@@ -60,6 +60,7 @@ WINDOWS: dict[str, Window] = {
     "lipstick": Window((28, 72, 68, 96), anchor=regions.LIPS_OUTER),  # the mouth
     "hair_colour_other": Window((0, 0, 96, 48), mask=True),  # the head above the eyebrows
     "headwear": Window((0, 0, 96, 48), mask=True),  # the same: a brim's or crown's shape
+    "necktie": Window((24, 96, 72, 160)),  # under the chin: a knot and a blade
     "loose_long_hair": Window((0, 56, 96, 160), mask=True),  # beside the face down to the shoulders
     "dangling_earring": Window((0, 56, 96, 120)),  # the ears and below the lobes
 }
