@@ -160,6 +160,20 @@ def test_grooming_measurements_stay_above_their_floors(checker):
         assert score.balanced_found >= floor, (task, score.as_dict())
 
 
+# Ties on HaGRID's people, none of whom wears one: 7 of its 218 in the test half are said to wear
+# one today (the tie's shape under the chin, stop 25), 45 before; of the 60 here 3 today, 8 before.
+TIE_FREE_PHOTOS = 60
+
+
+@pytest.mark.slow
+def test_people_without_a_tie_are_seldom_said_to_wear_one(checker):
+    ev = evaluate_folder(labelled("hagrid-512"), tasks=["necktie"], split="test",
+                         limit_per_label=TIE_FREE_PHOTOS, checker=checker)
+    score = ev.binary["necktie"]["all"]
+    judged = score.tn + score.fp  # for the tie task "yes" is a tie (GR-UNIFORM passes)
+    assert judged >= 40 and score.fp <= 0.1 * judged, score.as_dict()
+
+
 # Headwear (a hat hides every hair clause, "not visible (headwear)"), 30 hats and 150 bare
 # heads of GENKI's test half: its model finds 47 of the half's 99 hats for 10 false of 1,431;
 # before it read the face's appearance, 4 hats for 2 false.
