@@ -166,6 +166,11 @@ def test_a_grayscale_picture_leaves_the_colour_clauses_not_visible(person, check
         assert verdicts[clause].outcome == "not_visible" and "black-and-white" in verdicts[clause].reason.en, clause
 
 
+def test_a_chosen_scenario_is_named_in_the_reports_language(person, checker):
+    reason = checker.check_landmarks(person, scenario="grooming", profile="any").report.scenario_reason
+    assert reason.zh == "按指定场景检查:仪容仪表" and reason.en == "chosen by the user: grooming"
+
+
 def test_the_apps_report_table_says_why_a_clause_was_not_visible(person, checker):
     from posture.webapp.render import report_table
 

@@ -82,7 +82,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "score_help": ("0–100:判定了的条款中通过的比例,按严重程度加权(严重 ×4,重要 ×2,一般 ×1);看不到的条款不计入。",
                    "0-100: the share of the judged clauses that passed, weighted by severity (critical ×4, "
                    "major ×2, minor ×1); clauses not visible are left out."),
-    "severity": ("严重程度", "severity"),
+    "severity": ("严重程度", "Severity"),
     "never_judged": ("没有人能被判定的条款(不列入表格):{ids}", "Clauses nobody could be judged on (left out): {ids}"),
     "trainee_report": ("个人礼仪报告:{name}", "Etiquette report: {name}"),
     "by_clause": ("逐条对比各次培训", "Each clause across the sessions"),

@@ -90,7 +90,8 @@ def show_report(result: CheckResult, picture, lang: Lang, standard: Standard) ->
             st.success(t("all_pass_now", lang))
         for c in failed:
             clause_card(standard.by_id[c.id], lang, "fail", values_words(c, lang))
-    st.dataframe(report_table(result, lang), hide_index=True, width="stretch")
+    st.dataframe(report_table(result, lang), hide_index=True, width="stretch",
+                 column_config={t("verdict", lang): st.column_config.TextColumn(width="large")})
 
 
 def routine_result(results: list[StepResult], standard: Standard) -> SessionResult:

@@ -290,7 +290,9 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     st.dataframe(
         shown.drop(columns=["verdict_key"]), hide_index=True, width="stretch", row_height=64,
         column_config={"thumb": st.column_config.ImageColumn(t("thumb", lang), width="small"),
-                       "photo": t("photo", lang), "clause": t("clause", lang)})
+                       "photo": t("photo", lang), "clause": t("clause", lang),
+                       # wide enough for "? not visible (the chin or upper lip is out of the picture)"
+                       t("verdict", lang): st.column_config.TextColumn(width="large")})
     st.divider()
     names = [i.name for i in batch.items]
     chosen = st.selectbox(t("open_photo", lang), names, key="review-open")
