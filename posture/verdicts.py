@@ -58,6 +58,7 @@ REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.
                "chin_out_of_frame": ("下巴或上唇在画面外", "the chin or upper lip is out of the picture"),
                "collar_out_of_frame": ("衣领在画面外", "the collar is out of the picture"),
                "neck_sides_out_of_frame": ("颈部两侧在画面外", "the sides of the neck are out of the picture"),
+               "hair_top_out_of_frame": ("额头上方的头发在画面外", "the hair above the forehead is out of the picture"),
                "lobes_hidden": ("看不到耳垂(被头发遮住、头部转开或在画面外)",
                                 "the ear lobes are hidden by hair, the head's turn or the frame"),
                "chest_out_of_frame": ("胸前在画面外或看不到肩部",

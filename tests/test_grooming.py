@@ -216,6 +216,30 @@ def test_a_chest_out_of_frame_leaves_badge_tie_and_uniform_not_visible(person):
     assert hidden_measurements(person, shown) == {}
 
 
+def _cut_above(lm, rows: int):
+    """``lm`` with the frame's first ``rows`` pixel rows cut off (a photo that starts lower)."""
+    fields = {f.name: getattr(lm, f.name) for f in dataclasses.fields(lm) if f.init}
+    shift = np.array([0.0, rows / lm.pixel_scale, 0.0])
+    fields.update({k: fields[k] - shift for k in ("pose", "face", "left_hand", "right_hand") if fields[k] is not None})
+    fields.update(image=np.ascontiguousarray(lm.image[rows:]), person_mask=lm.person_mask[rows:],
+                  height=round((lm.image.shape[0] - rows) / lm.pixel_scale))
+    return type(lm)(**fields)
+
+
+def test_the_hair_above_the_forehead_cut_off_leaves_the_hair_clauses_not_visible_and_says_so(person, checker):
+    top = regions.hair_top(person.face)
+    hair = {"hair_colour_other_score", "hair_over_ears_share", "loose_long_hair_score"}
+    # The hair's colour is read where features.MIN_INSIDE_HAIR (0.35) of the region is in the frame.
+    span = top[:, 1].max() - top[:, 1].min()
+    kept = _cut_above(person, round((top[:, 1].min() + 0.5 * span) * person.pixel_scale))  # half its height left
+    cut = _cut_above(person, round((top[:, 1].min() + 0.8 * span) * person.pixel_scale))  # a fifth left
+    assert "hair_top_out_of_frame" not in hidden_measurements(kept, hair).values()
+    assert hidden_measurements(cut, hair) == dict.fromkeys(hair, "hair_top_out_of_frame")
+    verdicts = {v.clause.id: v for v in checker.check_landmarks(cut, scenario="grooming", profile="male").verdicts}
+    assert verdicts["GR-HAIR-COLOUR"].outcome == "not_visible"
+    assert "hair above the forehead" in verdicts["GR-HAIR-COLOUR"].reason.en
+
+
 def _row_keeping(lm, polygon, share: float) -> int:
     """The first image row at which a frame cut there keeps ``share`` of ``polygon``."""
     top, bottom = polygon[:, 1].min(), polygon[:, 1].max()

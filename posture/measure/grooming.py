@@ -70,6 +70,7 @@ CHIN = ("chin_out_of_frame",)
 COLLAR = ("collar_out_of_frame",)
 CHEST = ("chest_out_of_frame",)
 NECK_SIDES = ("neck_sides_out_of_frame",)
+HAIR_TOP = ("hair_top_out_of_frame",)  # the hair whose colour every hair measurement reads
 LOBES = ("lobes_hidden",)
 
 
@@ -87,6 +88,18 @@ def collar_out_of_frame(lm: Landmarks) -> bool:
         return False
     strip, beside = regions.collar(lm.face)
     return _out_of_frame(lm, [strip, beside[:4], beside[4:]], F.MIN_INSIDE)
+
+
+@blocking_state("hair_top_out_of_frame")
+def hair_top_out_of_frame(lm: Landmarks) -> bool:
+    """The hair above the forehead (whose colour the hair measurements read) is cut off by the
+    frame: under features.MIN_INSIDE_HAIR (35%) of its region is inside, counted on the pixels
+    the measurements read (so that the reason is given exactly where they cannot be read)."""
+    cv = canvas(lm) if lm.face is not None else None
+    if cv is None:
+        return False
+    found = sample(cv, regions.hair_top(lm.face))
+    return found is None or found.inside < F.MIN_INSIDE_HAIR
 
 
 @blocking_state("neck_sides_out_of_frame")
@@ -129,14 +142,14 @@ def facial_hair_score(lm: Landmarks) -> Measured | None:
     return _prob(lm, "facial_hair", F.facial_hair_features, colour=False)
 
 
-@measurement("hair_colour_other_score", "probability", unless=COLOUR + HAIR)
+@measurement("hair_colour_other_score", "probability", unless=COLOUR + HAIR + HAIR_TOP)
 def hair_colour_other_score(lm: Landmarks) -> Measured | None:
     """Probability that the hair above the forehead is not black or brown (blond, grey,
     red, dyed), from its Lab colour; not visible on a grayscale picture or without hair."""
     return _prob(lm, "hair_colour_other", F.hair_colour_features, colour=True)
 
 
-@measurement("hair_colour_not_allowed", "probability", unless=COLOUR + HAIR, contextual=True)
+@measurement("hair_colour_not_allowed", "probability", unless=COLOUR + HAIR + HAIR_TOP, contextual=True)
 def hair_colour_not_allowed(lm: Landmarks, ctx: GroomingContext) -> Measured | None:
     """Probability that the hair's colour is one the company does not allow (company.yaml
     ``hair_colours``: ``black_brown``, the standard's rule, or ``any``)."""
@@ -146,14 +159,14 @@ def hair_colour_not_allowed(lm: Landmarks, ctx: GroomingContext) -> Measured | N
     return Measured(0.0, found.confidence)
 
 
-@measurement("hair_over_ears_share", "share", unless=HAIR)
+@measurement("hair_over_ears_share", "share", unless=HAIR + HAIR_TOP)
 def hair_over_ears_share(lm: Landmarks) -> Measured | None:
     """Share of the more covered ear's box that is hair of the colour seen above the forehead."""
     feats = F.ear_hair_features(lm)
     return None if feats is None else Measured(feats["ear_hair"], 1.0)
 
 
-@measurement("loose_long_hair_score", "probability", unless=HAIR + NECK_SIDES)
+@measurement("loose_long_hair_score", "probability", unless=HAIR + HAIR_TOP + NECK_SIDES)
 def loose_long_hair_score(lm: Landmarks) -> Measured | None:
     """Probability of loose hair to the shoulders: hair of the head's colour in the bands
     beside the neck."""
