@@ -54,6 +54,7 @@ VIEW_TEXT = {"front": ("正面", "front"), "three_quarter": ("斜侧面", "three
 REASON_TEXT = {**{k: (f"{zh}视角", f"{en} view") for k, (zh, en) in VIEW_TEXT.items()},
                "arm_raised": ("手臂抬起,带起了肩部", "an arm is raised and lifts its shoulder"),
                "headwear": ("戴着帽子或头巾", "headwear"),
+               "no_hand_seen": ("看不到手", "no hand is seen"),
                "grayscale": ("黑白照片,看不出颜色", "a black-and-white picture: colours cannot be judged"),
                "chin_out_of_frame": ("下巴或上唇在画面外", "the chin or upper lip is out of the picture"),
                "collar_out_of_frame": ("衣领在画面外", "the collar is out of the picture"),

@@ -190,3 +190,15 @@ def test_a_photos_landmarks_do_not_depend_on_the_photo_checked_before(checker):
     after = checker.detector.detect(first)
     assert alone.face is not None and np.array_equal(alone.face, after.face)
     assert np.array_equal(alone.pose, after.pose)
+
+
+def test_a_photo_without_a_hand_says_why_the_one_finger_clause_is_not_visible(checker, samples):
+    def one_finger(photo: str):
+        result = checker.check_rgb(decode_image(samples / photo))
+        return next(v for v in result.verdicts if v.clause.id == "PT-ONE-FINGER")
+
+    none = one_finger("astronaut_smile.png")  # a portrait: the hands are out of the picture
+    assert none.outcome == "not_visible" and none.reason.en == "not visible (no hand is seen)"
+    assert none.reason.zh == "看不到(看不到手)"
+    palm = one_finger("hagrid_palm.jpg")  # an open palm held up
+    assert palm.outcome == "pass" and palm.reason is None

@@ -12,7 +12,7 @@ import numpy as np
 
 from posture.grooming.regions import face_frame, face_hull
 from posture.landmarks import FaceLM, HandLM, Landmarks, PoseLM
-from posture.measure import Measured, measurement, per_frame
+from posture.measure import Measured, blocking_state, measurement, per_frame
 from posture.measure.body import pointing_side
 from posture.measure.geometry import angle_between_deg
 from posture.measure.view import body_unit_px
@@ -108,7 +108,14 @@ def _pointing_hand(lm: Landmarks) -> tuple[str, np.ndarray] | None:
     return side, lm.hand(side)
 
 
-@measurement("one_finger_point_score", "score")
+@blocking_state("no_hand_seen")
+def no_hand_seen(lm: Landmarks) -> bool:
+    """No hand is seen (out of the picture, or one the hand models do not find): the
+    measurements over the seen hands say so rather than a bare "not visible"."""
+    return not _seen_hands(lm)
+
+
+@measurement("one_finger_point_score", "score", unless=("no_hand_seen",))
 def one_finger_point_score(lm: Landmarks) -> Measured | None:
     """Highest index-only score over the seen hands (one finger out, others curled)."""
     hands = _seen_hands(lm)
@@ -144,7 +151,7 @@ def pointing_palm_up(lm: Landmarks) -> Measured | None:
     return Measured(palm_up(found[1], found[0]), HAND_CONFIDENCE)
 
 
-@measurement("hand_finger_spread_max_deg", "deg")
+@measurement("hand_finger_spread_max_deg", "deg", unless=("no_hand_seen",))
 def hand_finger_spread_max_deg(lm: Landmarks) -> Measured | None:
     """Largest neighbouring-finger gap over the seen hands (fingers together: small)."""
     hands = _seen_hands(lm)
