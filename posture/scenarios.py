@@ -23,15 +23,13 @@ from posture.measure.body import (
     pointing_side,
     raised_sideways,
 )
-from posture.standards import SCENARIOS, Text
+from posture.standards import SCENARIO_NAMES, SCENARIOS, Text
 
 # A thigh this far from vertical (world pose) means the person sits: standing thighs stay
 # within ~20 degrees, seated ones are near 90; 50 splits the two with room for error.
 SEATED_THIGH_DEG = 50.0
 _SIDE_ZH = {"left": "左", "right": "右"}
 _REST_ZH = {"on a knee": "搭在膝上", "on a desk or the lap": "放在桌上或腿上"}
-_SCENARIO_ZH = {"standing": "站姿", "sitting": "坐姿", "pointing": "指示方向", "talking": "交谈手势",
-                "handover": "递送物品", "grooming": "仪容仪表"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def choose_scenarios(requested: str, lm: Landmarks,
     if requested != "auto":
         if requested not in SCENARIOS:
             raise ValueError(f"unknown scenario {requested!r}; choose auto or one of {SCENARIOS}")
-        return ScenarioChoice(requested, [requested], Text(zh=f"按指定场景检查:{_SCENARIO_ZH[requested]}",
+        return ScenarioChoice(requested, [requested], Text(zh=f"按指定场景检查:{SCENARIO_NAMES[requested][0]}",
                                                            en=f"chosen by the user: {requested}"))
     posture, why = _posture(measured)
     raised = pointing_side(lm)

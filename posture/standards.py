@@ -20,6 +20,10 @@ from posture.measure import REGISTRY
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "standards"
 SCENARIOS = ("standing", "sitting", "pointing", "talking", "handover", "grooming")
+# Each scenario's name as the report and the app show it (zh, en).
+SCENARIO_NAMES: dict[str, tuple[str, str]] = {
+    "standing": ("站姿", "standing"), "sitting": ("坐姿", "sitting"), "pointing": ("指示方向", "pointing"),
+    "talking": ("交谈手势", "talking"), "handover": ("递送物品", "handover"), "grooming": ("仪容仪表", "grooming")}
 Scenario = Literal["standing", "sitting", "pointing", "talking", "handover", "grooming", "any"]
 Profile = Literal["any", "female", "male"]
 Severity = Literal["minor", "major", "critical"]

@@ -198,7 +198,7 @@ def _hair_share(lm: Landmarks, polygon: np.ndarray) -> tuple[float, float, float
 def long_hair_features(lm: Landmarks) -> dict[str, float] | None:
     """How much of the bands beside the neck (under the ears, to below the chin) is hair of
     the colour seen above the forehead."""
-    hair = hair_pixels(lm)
+    hair = _hair_colour(lm)
     if hair is None:
         return None
     shares = [_hair_share(lm, regions.hair_side(lm.face, side)) for side in regions.SIDES]
@@ -207,15 +207,14 @@ def long_hair_features(lm: Landmarks) -> dict[str, float] | None:
         return None
     like = [s[0] for s in shares]
     clothes = clothes_colour(lm)
-    hair_vs_clothes = 0.0 if clothes is None else float(np.linalg.norm(_hair_colour(lm)[0] - clothes))
+    hair_vs_clothes = 0.0 if clothes is None else float(np.linalg.norm(hair[0] - clothes))
     return {"side_hair_max": max(like), "side_hair_min": min(like), "side_person": max(s[1] for s in shares),
             "side_not_clothes": max(s[2] for s in shares), "hair_vs_clothes": min(hair_vs_clothes, 40.0)}
 
 
 def ear_hair_features(lm: Landmarks) -> dict[str, float] | None:
     """How much of the ears is covered by hair (men's hair over the ears)."""
-    hair = hair_pixels(lm)
-    if hair is None:
+    if _hair_colour(lm) is None:
         return None
     shares = [_hair_share(lm, regions.ear(lm.face, side)) for side in regions.SIDES]
     shares = [s[2] for s in shares if s is not None]
@@ -277,12 +276,16 @@ def eyelid_saturation(lm: Landmarks) -> float | None:
 
 def lobe_visible(lm: Landmarks, side: str) -> bool:
     """An ear lobe counts as seen when at least 30% of its box is skin-coloured (hair over the
-    ear, a turned head or the frame's edge hide it)."""
-    found = _region(lm, regions.ear_lobe(lm.face, side)) if lm.face is not None else None
-    if found is None:
-        return False
-    ref, s = found
-    return float(np.mean(~_not_skin(ref, s.lab))) >= 0.3
+    ear, a turned head or the frame's edge hide it). Once per frame and side (the earring
+    features and the "lobes hidden" state both ask)."""
+    def build() -> bool:
+        found = _region(lm, regions.ear_lobe(lm.face, side)) if lm.face is not None else None
+        if found is None:
+            return False
+        ref, s = found
+        return float(np.mean(~_not_skin(ref, s.lab))) >= 0.3
+
+    return per_frame(lm, f"grooming_lobe_visible:{side}", build)
 
 
 def earring_features(lm: Landmarks) -> dict[str, float] | None:

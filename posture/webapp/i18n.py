@@ -4,7 +4,7 @@ standard; this holds only labels, buttons and messages."""
 from __future__ import annotations
 
 from posture.exports import VERDICT_LABELS
-from posture.standards import Lang
+from posture.standards import SCENARIO_NAMES, Lang
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("服务礼仪自查", "Service etiquette check"),
@@ -29,12 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "has_desk": ("有柜台/办公桌", "Works at a desk"),
     "scenario": ("场景", "Scenario"),
     "scenario_auto": ("自动判断", "automatic (from the pose)"),
-    "scenario_standing": ("站姿", "standing"),
-    "scenario_sitting": ("坐姿", "sitting"),
-    "scenario_pointing": ("指示方向", "pointing"),
-    "scenario_talking": ("交谈手势", "talking"),
-    "scenario_handover": ("递送物品", "handover"),
-    "scenario_grooming": ("仪容仪表", "grooming"),
+    **{f"scenario_{name}": words for name, words in SCENARIO_NAMES.items()},
     "how": ("方式", "How"),
     "how_live": ("实时检查", "Live check"),
     "how_routine_live": ("岗前流程(实时视频)", "Pre-shift routine (live video)"),
