@@ -112,7 +112,7 @@ def table(q: Question, data: list[tuple[dict[str, str], Landmarks]]) -> Table:
     rows = []
     for row, lm in data:
         feats = q.features(lm)
-        face = A.aligned_face(lm) if q.reads_appearance else None
+        face = A.aligned_face(lm, A.WINDOWS[q.name].scale) if q.reads_appearance else None
         both = None if face is None else (A.descriptor(face, q.name), A.descriptor(face.mirrored(), q.name))
         seen = feats is not None and (not q.reads_appearance or (both is not None and both[0] is not None))
         rows.append((feats, both, row[q.column] in q.yes, split_of(row["file"]), seen))

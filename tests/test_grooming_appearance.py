@@ -53,13 +53,15 @@ def test_the_crop_puts_the_face_in_its_fixed_place(person):
 def test_the_crop_is_the_same_for_a_small_and_a_large_picture_of_the_face(checker, photo):
     # 512 px as shipped, and enlarged 3x (the face then shrinks over 0.5 into the crop: the
     # picture is averaged down first instead of sampled one pixel in several).
-    small = A.aligned_face(_resized(checker, photo, 1.0))
-    large = A.aligned_face(_resized(checker, photo, 3.0))
+    small_lm, large_lm = _resized(checker, photo, 1.0), _resized(checker, photo, 3.0)
+    small, large = A.aligned_face(small_lm), A.aligned_face(large_lm)
     inside = (small.inside > 0.99) & (large.inside > 0.99)
     diff = np.abs(small.grey.astype(float) - large.grey.astype(float))[inside]
     assert np.median(diff) < 8  # grey levels 0-255: the same picture, up to landmark jitter
     for model in ("facial_hair", "lipstick", "fringe"):
-        assert _cosine(A.descriptor(small, model), A.descriptor(large, model)) > 0.9, model
+        scale = A.WINDOWS[model].scale
+        a, b = (A.descriptor(A.aligned_face(lm, scale), model) for lm in (small_lm, large_lm))
+        assert _cosine(a, b) > 0.9, model
 
 
 def test_a_mirrored_picture_reads_the_same(checker, photo, person):
@@ -68,7 +70,7 @@ def test_a_mirrored_picture_reads_the_same(checker, photo, person):
         a, b = A.symmetric_descriptor(person, model), A.symmetric_descriptor(flipped, model)
         assert _cosine(a, b) > 0.97, model
     # One side alone is not symmetric: the mean of the crop and its mirror is what makes it so.
-    face = A.aligned_face(person)
+    face = A.aligned_face(person, A.WINDOWS["dangling_earring"].scale)
     assert _cosine(A.descriptor(face, "dangling_earring"), A.descriptor(face.mirrored(), "dangling_earring")) < 0.97
 
 
@@ -77,7 +79,7 @@ def test_the_hair_models_need_the_person_mask(person):
     assert bare.person_mask is None
     face = A.aligned_face(bare)
     assert A.descriptor(face, "hair_colour_other") is None and A.descriptor(face, "loose_long_hair") is None
-    assert A.descriptor(face, "facial_hair") is not None
+    assert A.descriptor(face, "lipstick") is not None
     zeros = dict.fromkeys(MODELS["loose_long_hair"][0], 0.0)
     assert model_probability("loose_long_hair", zeros, bare) is None  # never a guess without the mask
 
@@ -103,3 +105,21 @@ def test_every_appearance_model_has_weights_for_its_descriptor(person):
     assert set(weights) == set(A.WINDOWS)
     for model in A.WINDOWS:
         assert weights[model].shape == A.symmetric_descriptor(lm, model).shape, model
+
+
+def test_the_fine_crop_is_the_crop_at_twice_the_size(person):
+    coarse, fine = A.aligned_face(person), A.aligned_face(person, A.FINE)
+    assert fine.grey.shape == (A.FINE * coarse.grey.shape[0], A.FINE * coarse.grey.shape[1])
+    halved = cv2.resize(fine.grey, coarse.grey.shape[::-1], interpolation=cv2.INTER_AREA)
+    inside = coarse.inside > 0.99
+    assert np.median(np.abs(halved.astype(float) - coarse.grey)[inside]) < 6
+    assert np.allclose(fine.points, A.FINE * coarse.points, atol=1.0)
+    window = A.WINDOWS["fringe"]
+    assert window.scale == A.FINE
+    # The same place on the face, twice the size (up to the rounding of the anchored box).
+    assert np.allclose(fine.box(window), [A.FINE * v for v in coarse.box(window)], atol=2)
+    # A model is never read on the other crop.
+    with pytest.raises(ValueError):
+        A.descriptor(coarse, "fringe")
+    with pytest.raises(ValueError):
+        A.descriptor(fine, "lipstick")
