@@ -77,6 +77,8 @@ def test_the_table_and_the_opened_photo_say_why_a_clause_was_not_visible(db, sam
 
 def test_filters(reviewed):
     at = reviewed
+    # An empty filter asks in the page's language (Streamlit's own "Choose options" otherwise).
+    assert [at.multiselect(key=k).placeholder for k in ("review-fc", "review-fv")] == ["请选择(可多选)"] * 2
     at.multiselect(key="review-fc").set_value(["EX-SMILE"]).run()
     table = at.dataframe[1].value
     assert set(table["clause"]) == {"EX-SMILE"} and len(table) == 3

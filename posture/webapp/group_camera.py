@@ -91,7 +91,8 @@ def group_camera(lang: Lang, trainees: list[Trainee], *, state_key: str, on_done
     one summary per trainee."""
     roster = {tr.id: tr for tr in trainees}
     group = st.multiselect(t("group_trainees", lang), list(roster), key="group-live-chosen",
-                           format_func=lambda i: roster[i].name if i in roster else str(i))
+                           format_func=lambda i: roster[i].name if i in roster else str(i),
+                           placeholder=t("choose_several", lang))
     group = [i for i in group if i in roster]
     st.caption(t("group_hint", lang))
     steps = routine_steps(any(roster[i].has_desk for i in group))

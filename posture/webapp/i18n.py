@@ -87,6 +87,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Open it in a browser and press Ctrl+P to print or save as PDF; it has photos only "
                           "when they were kept."),
     "choose": ("请选择", "Choose"),
+    "choose_several": ("请选择(可多选)", "Choose one or more"),
     "confirm_override": ("确认保存这条审核意见", "Yes, save this override"),
     "override_choose": ("请选择条款和审核判定", "Choose the clause and your verdict"),
     "override_confirm_first": ("请先勾选确认", "Tick the confirmation first"),

@@ -279,9 +279,11 @@ def _show_photos(batch: ReviewBatch, rows: list[ResultRow], lang: Lang) -> None:
     st.dataframe(photo_summary(batch, rows, lang), hide_index=True, width="stretch")
     frame = table_rows(batch, rows, lang)
     cols = st.columns(2)
-    clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc")
+    clause_filter = cols[0].multiselect(t("filter_clause", lang), sorted(frame["clause"].unique()), key="review-fc",
+                                        placeholder=t("choose_several", lang))
     verdict_filter = cols[1].multiselect(t("filter_verdict", lang), list(VERDICTS), key=choice_key("review-fv"),
-                                         format_func=lambda v: verdict_text(v, lang))
+                                         format_func=lambda v: verdict_text(v, lang),
+                                         placeholder=t("choose_several", lang))
     shown = frame
     if clause_filter:
         shown = shown[shown["clause"].isin(clause_filter)]
