@@ -151,7 +151,9 @@ def aligned_face(lm: Landmarks, scale: int = 1) -> AlignedFace | None:
         to_crop = crop_transform(face, scale)
         rgb = _warp(lm.image, to_crop, cv2.INTER_LINEAR, scale)
         inside = _warp(np.full(lm.image.shape[:2], 255, np.uint8), to_crop, cv2.INTER_LINEAR, scale)
-        mask = None if lm.person_mask is None else _warp(lm.person_mask, to_crop, cv2.INTER_LINEAR, scale)
+        # The person mask only where a window of this scale reads it (none of the fine crop's).
+        wants_mask = lm.person_mask is not None and any(w.mask for w in WINDOWS.values() if w.scale == scale)
+        mask = _warp(lm.person_mask, to_crop, cv2.INTER_LINEAR, scale) if wants_mask else None
         lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab) - ref.lab.astype(np.float32)
         return AlignedFace(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), lab, inside.astype(np.float32) / 255.0,
                            None if mask is None else mask.astype(np.float32) / 255.0,
